@@ -1,0 +1,67 @@
+"""``coproctl audit list``: the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from coproctl.cli.output import emit, table
+from coproctl.cli.runtime import backoffice, state
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y"]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    account: Annotated[str | None, typer.Option("--account", help="Identifiant.")] = None,
+    action: Annotated[
+        str | None, typer.Option("--action", help="Action, or prefix (e.g. password).")
+    ] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Who acted.")] = None,
+    since: Annotated[
+        datetime | None, typer.Option("--since", formats=DATE_FORMATS, help="From (Paris time).")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option("--until", formats=DATE_FORMATS, help="Before (Paris time).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+) -> None:
+    """Audit events, newest first; filters combine."""
+    with backoffice(ctx) as office:
+        from coproctl.services.audit import list_audit
+
+        events = list_audit(
+            office,
+            identifiant=account,
+            action=action,
+            actor=actor,
+            since=since,
+            until=until,
+            limit=limit,
+        )
+        from coproctl.clock import paris_text
+
+        emit(
+            state(ctx).json,
+            [event.as_dict() for event in events],
+            lambda: table(
+                None,
+                ["quand", "acteur", "identifiant", "action", "résultat", "détails"],
+                [
+                    (
+                        paris_text(e.at),
+                        e.actor,
+                        e.identifiant,
+                        e.action,
+                        e.outcome,
+                        ", ".join(f"{k}={v}" for k, v in e.details.items() if v is not None),
+                    )
+                    for e in events
+                ],
+            ),
+        )

@@ -1,0 +1,43 @@
+"""``coproctl email change``: settings, a new contact e-mail."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coproctl.cli.output import emit
+from coproctl.cli.render import code_sent_text
+from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
+from coproctl.cli.update import ACCEPT_DOMAIN_HELP
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
+
+
+@app.command()
+def change(
+    ctx: typer.Context,
+    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
+    email: Annotated[str, typer.Option("--email", help="The new contact e-mail.")],
+    confirm_email: Annotated[
+        str, typer.Option("--confirm-email", help="The same e-mail, typed again.")
+    ],
+    accept_domain: Annotated[
+        bool, typer.Option("--accept-domain", help=ACCEPT_DOMAIN_HELP)
+    ] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
+    ] = False,
+) -> None:
+    """Send an e-mail-change code to the new address; `code verify` switches it.
+
+    Secret: the current password.
+    """
+    with backoffice(ctx) as office:
+        from coproctl.services.email_change import start_email_change
+
+        current = SecretReader(password_stdin).read("Mot de passe actuel")
+        sent = start_email_change(
+            office, identifiant, current, email, confirm_email, accept_unusual_domain=accept_domain
+        )
+        emit(state(ctx).json, sent, code_sent_text(sent))

@@ -1,0 +1,92 @@
+"""``coproctl password set|forgot|change``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coproctl.cli.output import emit
+from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
+
+NOTED_HELP = "The owner has noted the new password in a safe place (required after a reset)."
+
+
+def _changed_text(identifiants: list[str]) -> str:
+    return "Nouveau mot de passe enregistré pour : " + ", ".join(identifiants) + "."
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
+    this_account_only: Annotated[
+        bool,
+        typer.Option(
+            "--this-account-only",
+            help="After an update: apply password and e-mail to this account only, "
+            "not to the owner's other accounts.",
+        ),
+    ] = False,
+    noted: Annotated[bool, typer.Option("--noted", help=NOTED_HELP)] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
+    ] = False,
+) -> None:
+    """Final step of the update or forgotten-password procedure, once the code is verified.
+
+    Secrets: the new password, then its confirmation.
+    """
+    with backoffice(ctx) as office:
+        from coproctl.services.new_password import set_password
+
+        reader = SecretReader(password_stdin)
+        new = reader.read("Nouveau mot de passe")
+        confirmation = reader.read("Confirmez le nouveau mot de passe")
+        result = set_password(
+            office, identifiant, new, confirmation, this_account_only=this_account_only, noted=noted
+        )
+        emit(state(ctx).json, result, _changed_text(result.identifiants))
+
+
+@app.command()
+def forgot(
+    ctx: typer.Context,
+    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
+    email: Annotated[str, typer.Option("--email", help="The e-mail linked to the account.")],
+) -> None:
+    """Forgotten password, step 1: a reset code is e-mailed if identifiant and e-mail match.
+
+    The answer is the same whether they match or not.
+    """
+    with backoffice(ctx) as office:
+        from coproctl.services.reset import forgot_password
+
+        answer = forgot_password(office, identifiant, email)
+        emit(state(ctx).json, {"message": answer}, answer)
+
+
+@app.command()
+def change(
+    ctx: typer.Context,
+    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
+    noted: Annotated[bool, typer.Option("--noted", help=NOTED_HELP)] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
+    ] = False,
+) -> None:
+    """Settings: change the password of an active account.
+
+    Secrets: the current password, the new password, then its confirmation.
+    """
+    with backoffice(ctx) as office:
+        from coproctl.services.new_password import change_password
+
+        reader = SecretReader(password_stdin)
+        current = reader.read("Mot de passe actuel")
+        new = reader.read("Nouveau mot de passe")
+        confirmation = reader.read("Confirmez le nouveau mot de passe")
+        result = change_password(office, identifiant, current, new, confirmation, noted=noted)
+        emit(state(ctx).json, result, _changed_text(result.identifiants))

@@ -1,0 +1,18 @@
+"""Human renderings shared by several commands."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coproctl.services.codes import CodeSent
+
+
+def code_sent_text(sent: CodeSent) -> str:
+    from coproctl.clock import paris_text
+
+    return (
+        f"Code de vérification envoyé à {sent.to}, valable {sent.minutes} minutes "
+        f"(jusqu'au {paris_text(sent.expires_at)}). Étape suivante : coproctl code verify "
+        f"{sent.identifiant}"
+    )

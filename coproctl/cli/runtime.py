@@ -1,0 +1,85 @@
+"""What every command shares: the global options, opening the back office, reading secrets."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from coproctl.cli.output import fail
+from coproctl.errors import BadInput, CoproctlError
+
+if TYPE_CHECKING:
+    from coproctl.services.backoffice import Backoffice
+
+
+@dataclass
+class CliState:
+    db: str | None = None
+    json: bool = False
+    actor: str = ""
+    config: Path | None = None
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "inconnu"
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState(actor=os_user())
+    return root.obj
+
+
+@contextmanager
+def errors_handled(ctx: typer.Context) -> Iterator[CliState]:
+    """Turn a service error into its message and exit status (never a traceback)."""
+    st = state(ctx)
+    try:
+        yield st
+    except CoproctlError as error:
+        fail(st.json, error)
+
+
+@contextmanager
+def backoffice(ctx: typer.Context) -> Iterator[Backoffice]:
+    """The back office for this command, on a checked database; errors rendered."""
+    with errors_handled(ctx) as st:
+        from coproctl.config import load_settings
+        from coproctl.services.backoffice import open_backoffice
+
+        settings = load_settings(st.config, database_url=st.db)
+        with open_backoffice(settings, st.actor) as office:
+            yield office
+
+
+class SecretReader:
+    """Secrets from hidden prompts, or one per line on standard input (``--password-stdin``)."""
+
+    def __init__(self, from_stdin: bool) -> None:
+        self.from_stdin = from_stdin
+
+    def read(self, label: str) -> str:
+        if self.from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise BadInput(
+                    "missing_secret",
+                    f"Entrée standard : il manque « {label} » (un secret par ligne, dans l'ordre "
+                    "indiqué par --help).",
+                )
+            return line.rstrip("\r\n")
+        return typer.prompt(label, hide_input=True)
+
+
+PASSWORD_STDIN_HELP = "Read the secrets from standard input, one per line, in the order above."  # noqa: S105 (help text, not a password)

@@ -1,0 +1,33 @@
+"""``coproctl init``: create or upgrade the schema, create the secret key."""
+
+from __future__ import annotations
+
+import typer
+
+from coproctl.cli.output import emit, fields
+from coproctl.cli.runtime import errors_handled
+
+
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the database schema (Alembic migrations) and the secret key."""
+    with errors_handled(ctx) as st:
+        from coproctl.config import load_settings
+        from coproctl.services.setup import initialise
+
+        result = initialise(load_settings(st.config, database_url=st.db))
+        emit(
+            st.json,
+            result,
+            lambda: fields(
+                [
+                    ("Base de données", result.database),
+                    ("Schéma", f"{result.revision_before or 'vide'} -> {result.revision_after}"),
+                    ("Clé secrète", result.secret_key_status),
+                    ("Envoi des e-mails", result.mail_transport),
+                ]
+            ),
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)

@@ -1,0 +1,156 @@
+"""Settings: defaults, then a TOML file, then ``COPROCTL_*`` environment variables.
+
+The environment wins over the file, and command-line options (``--db``) win over both.
+With no settings at all, everything lives in the per-user application folder: the SQLite
+database, the secret key file and the folder where mails are written as ``.eml`` files.
+
+This module stays cheap to import (no SQLAlchemy): the CLI loads it for every command.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from coproctl.errors import BadInput
+
+ENV_PREFIX = "COPROCTL_"
+APP_NAME = "coproctl"
+
+
+def app_dir() -> Path:
+    """The per-user application folder (``typer.get_app_dir``; honours XDG_CONFIG_HOME)."""
+    override = os.environ.get(ENV_PREFIX + "HOME")
+    if override:
+        return Path(override)
+    import typer
+
+    return Path(typer.get_app_dir(APP_NAME))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = ""
+    secret_key: str = field(default="", repr=False)
+    secret_key_file: str = ""
+    # mail
+    mail_transport: str = ""  # "smtp", "file:DIR" or "console"; default file:<app dir>/mail
+    mail_from: str = "Espace copropriétaires <ne-pas-repondre@localhost>"
+    mail_reply_to: str = ""
+    mail_delivery: str = "immediate"  # "immediate" (after commit) or "queue" (cron only)
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none, starttls, ssl
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_timeout: float = 10.0
+    # verification codes
+    code_ttl_update_minutes: int = 30
+    code_ttl_reset_minutes: int = 10
+    code_ttl_email_change_minutes: int = 30
+    code_max_attempts: int = 5
+    code_resend_cooldown_seconds: int = 60
+    code_max_per_hour: int = 5
+    password_window_minutes: int = 15
+    # passwords and lockout
+    password_min_score: int = 3
+    lockout_threshold: int = 5
+    lockout_base_seconds: int = 60
+    lockout_max_seconds: int = 3600
+    enumeration_floor_ms: int = 300
+    # retention
+    audit_retention_days: int = 365
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{app_dir() / 'coproctl.db'}"
+
+    def resolved_secret_key_file(self) -> Path:
+        return Path(self.secret_key_file) if self.secret_key_file else app_dir() / "secret.key"
+
+    def resolved_mail_transport(self) -> str:
+        return self.mail_transport or f"file:{app_dir() / 'mail'}"
+
+    def code_ttl_minutes(self, purpose: str) -> int:
+        return {
+            "update": self.code_ttl_update_minutes,
+            "reset": self.code_ttl_reset_minutes,
+            "email-change": self.code_ttl_email_change_minutes,
+        }[purpose]
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings)]
+
+
+def _convert(name: str, raw: Any, kind: Any, source: str) -> Any:
+    target = {"int": int, "float": float, "str": str}.get(kind if isinstance(kind, str) else "")
+    if target is None:
+        target = kind
+    try:
+        if target is int and isinstance(raw, bool):
+            raise ValueError
+        return target(raw)
+    except (TypeError, ValueError):
+        raise BadInput(
+            "bad_setting", f"Réglage « {name} » invalide ({source}) : {raw!r}."
+        ) from None
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build the settings: defaults < TOML file < COPROCTL_* environment < overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    kinds = {f.name: f.type for f in fields(Settings)}
+
+    path = config_file or env.get(ENV_PREFIX + "CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError:
+            raise BadInput("bad_config", f"Fichier de réglages introuvable : {path}") from None
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise BadInput(
+                "bad_config", f"Fichier de réglages illisible ({path}) : {exc}"
+            ) from None
+        data = data.get("coproctl", data)
+        for key, raw in data.items():
+            name = key.replace("-", "_").lower()
+            if name not in kinds:
+                raise BadInput("bad_config", f"Réglage inconnu dans {path} : « {key} ».")
+            values[name] = _convert(name, raw, kinds[name], str(path))
+
+    for name, kind in kinds.items():
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = _convert(name, raw, kind, ENV_PREFIX + name.upper())
+
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    if settings.smtp_tls not in {"none", "starttls", "ssl"}:
+        raise BadInput("bad_setting", "SMTP_TLS doit valoir none, starttls ou ssl.")
+    if settings.mail_delivery not in {"immediate", "queue"}:
+        raise BadInput("bad_setting", "MAIL_DELIVERY doit valoir immediate ou queue.")
+    transport = settings.resolved_mail_transport()
+    if not (transport in {"smtp", "console"} or transport.startswith("file:")):
+        raise BadInput("bad_setting", "MAIL_TRANSPORT doit valoir smtp, console ou file:DOSSIER.")
+    if settings.password_min_score not in range(5):
+        raise BadInput("bad_setting", "PASSWORD_MIN_SCORE doit être compris entre 0 et 4.")
+
+
+def replace(settings: Settings, **changes: Any) -> Settings:
+    return dataclasses.replace(settings, **changes)

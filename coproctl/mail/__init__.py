@@ -1,0 +1,1 @@
+"""E-mail: the outbox, its transports and the French templates."""

@@ -1,0 +1,1 @@
+"""Secrets: password hashing, the password policy, verification codes, the instance key."""

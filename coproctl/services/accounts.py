@@ -1,0 +1,322 @@
+"""Staff actions on accounts: create, look up, list, reset, lock, unlock, disable, enable,
+link to another owner. Every action is audited with the actor's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from coproctl import clock
+from coproctl.addresses import InvalidEmail, normalise_email
+from coproctl.errors import BadInput, Refused
+from coproctl.models import (
+    ACTIVE,
+    DISABLED,
+    ORIGIN_OWNER,
+    ORIGIN_SYNDIC,
+    PENDING,
+    STATUSES,
+    Account,
+    Owner,
+)
+from coproctl.security import passwords
+from coproctl.services import audit, notifications
+from coproctl.services.backoffice import Backoffice
+from coproctl.services.codes import supersede_all
+from coproctl.services.common import find_account, get_account, identifiant_key, owner_of
+from coproctl.services.views import AccountView, account_views, detailed_view
+
+MAX_IDENTIFIANT = 64
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """A created or reset account; ``initial_password`` is set only when it was generated."""
+
+    account: AccountView
+    initial_password: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = self.account.as_dict()
+        if self.initial_password is not None:
+            data["initial_password"] = self.initial_password
+        return data
+
+
+def _clean_identifiant(identifiant: str) -> str:
+    cleaned = identifiant.strip()
+    if not cleaned or len(cleaned) > MAX_IDENTIFIANT or not cleaned.isprintable():
+        raise BadInput(
+            "bad_identifiant",
+            f"Identifiant invalide : 1 à {MAX_IDENTIFIANT} caractères imprimables.",
+        )
+    return cleaned
+
+
+def _check_initial_password(password: str) -> None:
+    if not password or len(password) > passwords.MAX_PASSWORD_CHARS:
+        raise BadInput(
+            "bad_password",
+            "Mot de passe initial vide ou trop long "
+            f"({passwords.MAX_PASSWORD_CHARS} caractères au plus).",
+        )
+    if not passwords.is_printable_secret(password):
+        raise BadInput(
+            "bad_password", "Le mot de passe initial contient des caractères de contrôle."
+        )
+
+
+def _view(session: Session, account: Account) -> AccountView:
+    return account_views(session, [(account, owner_of(session, account))])[0]
+
+
+def create_account(
+    backoffice: Backoffice,
+    identifiant: str,
+    *,
+    owner_ref: str,
+    last_name: str,
+    first_name: str | None = None,
+    civility: str | None = None,
+    email: str | None = None,
+    copropriete: str | None = None,
+    lots: list[str] | None = None,
+    initial_password: str | None = None,
+) -> NewAccount:
+    """A new ``pending`` account; its owner is found by ``owner_ref`` or created.
+
+    Without ``initial_password`` one is generated and returned (shown once, for a letter).
+    The e-mail, if given, is kept unverified: the update procedure verifies one.
+    """
+    identifiant = _clean_identifiant(identifiant)
+    owner_ref = owner_ref.strip()
+    if not owner_ref or not last_name.strip():
+        raise BadInput(
+            "missing_value", "La référence du propriétaire et son nom sont obligatoires."
+        )
+    generated = None
+    if initial_password is None:
+        generated = initial_password = passwords.generate_initial_password()
+    _check_initial_password(initial_password)
+    address = None
+    if email:
+        try:
+            address = normalise_email(email)
+        except InvalidEmail as exc:
+            raise Refused("email_invalid", f"Adresse e-mail invalide : {exc.message_fr}") from None
+    hashed = passwords.hash_password(initial_password)
+    with backoffice.uow() as uow:
+        session = uow.session
+        if find_account(session, identifiant) is not None:
+            raise Refused("already_exists", f"L'identifiant « {identifiant} » existe déjà.")
+        owner = session.exec(select(Owner).where(Owner.owner_ref == owner_ref)).first()
+        if owner is None:
+            owner = Owner(
+                owner_ref=owner_ref,
+                last_name=last_name.strip(),
+                first_name=(first_name or "").strip() or None,
+                civility=(civility or "").strip() or None,
+            )
+            session.add(owner)
+            session.flush()
+        elif owner.last_name.strip().lower() != last_name.strip().lower():
+            raise Refused(
+                "owner_conflict",
+                f"Le propriétaire {owner_ref} existe déjà sous le nom « {owner.last_name} ».",
+            )
+        assert owner.id is not None
+        account = Account(
+            identifiant=identifiant,
+            identifiant_key=identifiant_key(identifiant),
+            owner_id=owner.id,
+            copropriete=(copropriete or "").strip() or None,
+            lots=[lot.strip() for lot in lots or [] if lot.strip()],
+            password_hash=hashed,
+            password_origin=ORIGIN_SYNDIC,
+            email=address,
+            status=PENDING,
+        )
+        session.add(account)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise Refused(
+                "already_exists", f"L'identifiant « {identifiant} » existe déjà."
+            ) from None
+        audit.record(
+            session,
+            backoffice.actor,
+            "account.create",
+            account=account,
+            owner_ref=owner_ref,
+            initial="generated" if generated else "given",
+        )
+        uow.commit()
+        return NewAccount(_view(session, account), generated)
+
+
+def show_account(backoffice: Backoffice, identifiant: str) -> AccountView:
+    with backoffice.uow() as uow:
+        account = get_account(uow.session, identifiant)
+        return detailed_view(uow.session, account, owner_of(uow.session, account))
+
+
+def list_accounts(
+    backoffice: Backoffice,
+    *,
+    status: str | None = None,
+    owner_ref: str | None = None,
+    text: str | None = None,
+    locked: bool = False,
+    limit: int | None = 200,
+) -> list[AccountView]:
+    """Accounts with their owners, filtered; two queries whatever the number of rows."""
+    if status is not None and status not in STATUSES:
+        raise BadInput("bad_status", f"Statut inconnu « {status} » (pending, active, disabled).")
+    query = select(Account, Owner).join(Owner, col(Owner.id) == Account.owner_id)
+    if status is not None:
+        query = query.where(Account.status == status)
+    if owner_ref is not None:
+        query = query.where(Owner.owner_ref == owner_ref.strip())
+    if locked:
+        query = query.where(col(Account.locked_until) > clock.now())
+    if text:
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(
+            or_(
+                col(Account.identifiant_key).like(pattern),
+                func.lower(Owner.last_name).like(pattern),
+                func.lower(func.coalesce(Owner.first_name, "")).like(pattern),
+                func.lower(func.coalesce(Account.email, "")).like(pattern),
+                func.lower(func.coalesce(Account.copropriete, "")).like(pattern),
+            )
+        )
+    query = query.order_by(col(Account.identifiant_key))
+    if limit is not None:
+        query = query.limit(limit)
+    with backoffice.uow() as uow:
+        pairs = [(account, owner) for account, owner in uow.session.exec(query).all()]
+        return account_views(uow.session, pairs)
+
+
+def reset_account(backoffice: Backoffice, identifiant: str) -> NewAccount:
+    """Back to ``pending`` with a new generated initial password (for a postal letter).
+
+    The owner is told by e-mail (at the verified address) that the account was reset; the
+    password itself is never sent by e-mail. Procedures in flight end; the lock is cleared.
+    """
+    initial = passwords.generate_initial_password()
+    hashed = passwords.hash_password(initial)
+    with backoffice.uow() as uow:
+        session = uow.session
+        account = get_account(session, identifiant, lock=True)
+        assert account.id is not None
+        owner = owner_of(session, account)
+        if account.email and account.email_verified_at is not None:
+            notifications.account_reset(uow, backoffice, owner, account, account.email)
+        supersede_all(session, account.id)
+        previous = account.status
+        now = clock.now()
+        account.password_hash = hashed
+        account.password_origin = ORIGIN_SYNDIC
+        account.password_changed_at = now
+        account.email_verified_at = None
+        account.status = PENDING
+        account.failed_logins = 0
+        account.locked_until = None
+        account.updated_at = now
+        session.add(account)
+        audit.record(
+            session, backoffice.actor, "account.reset", account=account, previous_status=previous
+        )
+        uow.commit()
+        return NewAccount(_view(session, account), initial)
+
+
+def _staff_change(
+    backoffice: Backoffice, identifiant: str, action: str, change: Any, **details: Any
+) -> AccountView:
+    with backoffice.uow() as uow:
+        session = uow.session
+        account = get_account(session, identifiant, lock=True)
+        extra = change(session, account) or {}
+        account.updated_at = clock.now()
+        session.add(account)
+        audit.record(session, backoffice.actor, action, account=account, **details, **extra)
+        uow.commit()
+        return _view(session, account)
+
+
+def lock_account(backoffice: Backoffice, identifiant: str, minutes: int = 60) -> AccountView:
+    if minutes <= 0:
+        raise BadInput("bad_duration", "La durée de verrouillage doit être positive.")
+
+    def change(_session: Session, account: Account) -> None:
+        account.locked_until = clock.now() + timedelta(minutes=minutes)
+
+    return _staff_change(backoffice, identifiant, "account.lock", change, minutes=minutes)
+
+
+def unlock_account(backoffice: Backoffice, identifiant: str) -> AccountView:
+    def change(_session: Session, account: Account) -> dict[str, Any]:
+        was = {
+            "was_locked": account.locked_until is not None
+            and clock.as_utc(account.locked_until) > clock.now(),
+            "failed_logins": account.failed_logins,
+        }
+        account.locked_until = None
+        account.failed_logins = 0
+        return was
+
+    return _staff_change(backoffice, identifiant, "account.unlock", change)
+
+
+def disable_account(backoffice: Backoffice, identifiant: str) -> AccountView:
+    def change(session: Session, account: Account) -> dict[str, Any]:
+        if account.status == DISABLED:
+            raise Refused("wrong_state", "Ce compte est déjà désactivé.")
+        assert account.id is not None
+        supersede_all(session, account.id)
+        previous = account.status
+        account.status = DISABLED
+        return {"previous_status": previous}
+
+    return _staff_change(backoffice, identifiant, "account.disable", change)
+
+
+def enable_account(backoffice: Backoffice, identifiant: str) -> AccountView:
+    """Back to ``active`` if the owner had completed the procedure, else ``pending``."""
+
+    def change(_session: Session, account: Account) -> dict[str, Any]:
+        if account.status != DISABLED:
+            raise Refused("wrong_state", "Ce compte n'est pas désactivé.")
+        completed = (
+            account.password_origin == ORIGIN_OWNER and account.email_verified_at is not None
+        )
+        account.status = ACTIVE if completed else PENDING
+        return {"status": account.status}
+
+    return _staff_change(backoffice, identifiant, "account.enable", change)
+
+
+def link_account(backoffice: Backoffice, identifiant: str, owner_ref: str) -> AccountView:
+    """Attach the account to another (existing) owner."""
+
+    def change(session: Session, account: Account) -> dict[str, Any]:
+        target = session.exec(select(Owner).where(Owner.owner_ref == owner_ref.strip())).first()
+        if target is None:
+            raise Refused("not_found", f"Aucun propriétaire avec la référence « {owner_ref} ».")
+        previous = owner_of(session, account).owner_ref
+        if target.id == account.owner_id:
+            raise Refused("wrong_state", f"Ce compte appartient déjà au propriétaire {owner_ref}.")
+        assert target.id is not None
+        account.owner_id = target.id
+        return {"from_owner": previous, "to_owner": target.owner_ref}
+
+    return _staff_change(backoffice, identifiant, "account.link", change)

@@ -1,0 +1,86 @@
+"""Helpers every service uses: finding an account, refusing with an audit row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from coproctl.db import UnitOfWork
+from coproctl.errors import CoproctlError, Refused, not_found
+from coproctl.models import Account, Owner
+from coproctl.services import audit
+from coproctl.services.backoffice import Backoffice
+
+
+def identifiant_key(identifiant: str) -> str:
+    """Identifiants are compared without surrounding blanks and without case."""
+    return identifiant.strip().lower()
+
+
+def find_account(session: Session, identifiant: str, *, lock: bool = False) -> Account | None:
+    """The account, or None. ``lock`` takes the row lock (PostgreSQL) for read-then-write."""
+    query = select(Account).where(Account.identifiant_key == identifiant_key(identifiant))
+    if lock:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def get_account(session: Session, identifiant: str, *, lock: bool = False) -> Account:
+    account = find_account(session, identifiant, lock=lock)
+    if account is None:
+        raise not_found(identifiant.strip())
+    return account
+
+
+def owner_of(session: Session, account: Account) -> Owner:
+    owner = session.get(Owner, account.owner_id)
+    assert owner is not None  # foreign key
+    return owner
+
+
+def refuse(
+    uow: UnitOfWork,
+    backoffice: Backoffice,
+    action: str,
+    error: CoproctlError,
+    *,
+    account: Account | None = None,
+    identifiant: str | None = None,
+    **details: Any,
+) -> CoproctlError:
+    """Record the refusal (and whatever the service changed before it), commit, return the error.
+
+    Used as ``raise refuse(...)``: a refused step still leaves its trace, and state changes a
+    refusal implies (a failed-login counter, a spent try on a code) are kept.
+    """
+    audit.record(
+        uow.session,
+        backoffice.actor,
+        action,
+        error.code,
+        account=account,
+        identifiant=identifiant,
+        **details,
+    )
+    uow.commit()
+    return error
+
+
+def wrong_state(message: str) -> Refused:
+    return Refused("wrong_state", message)
+
+
+def owner_user_inputs(owner: Owner, account: Account, *extra: str | None) -> list[str]:
+    """The owner's own data a password must not be guessable from."""
+    values = [
+        owner.last_name,
+        owner.first_name,
+        owner.city,
+        owner.owner_ref,
+        account.identifiant,
+        account.copropriete,
+        account.email,
+        *extra,
+    ]
+    return [value for value in values if value]

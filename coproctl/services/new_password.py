@@ -1,0 +1,257 @@
+"""Choosing a new password: the last step of the update and reset procedures, and the
+password change of the settings.
+
+Every failing policy rule is reported at once. After the update procedure the password
+(and the verified e-mail) apply by default to every account of the owner; after a reset,
+or from the settings, to the one account only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from coproctl import clock
+from coproctl.errors import Refused
+from coproctl.models import (
+    ACTIVE,
+    DISABLED,
+    ORIGIN_OWNER,
+    PENDING,
+    RESET,
+    UPDATE,
+    Account,
+    Owner,
+    VerificationCode,
+)
+from coproctl.security import passwords
+from coproctl.security.policy import check_new_password
+from coproctl.services import audit, notifications
+from coproctl.services.authentication import check_credentials, disabled_error
+from coproctl.services.backoffice import Backoffice
+from coproctl.services.codes import in_flight, supersede_all
+from coproctl.services.common import get_account, owner_of, owner_user_inputs, refuse, wrong_state
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    identifiants: list[str]
+    status: str
+    email: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"identifiants": self.identifiants, "status": self.status, "email": self.email}
+
+
+def noted_required() -> Refused:
+    return Refused(
+        "noted_required",
+        "Confirmez avoir noté ce mot de passe en lieu sûr (option --noted).",
+    )
+
+
+def policy_refusal(
+    password: str,
+    confirmation: str,
+    owner: Owner,
+    account: Account,
+    backoffice: Backoffice,
+    *extra_inputs: str | None,
+) -> Refused | None:
+    """The refusal for a new password, listing every failing rule, or None if accepted."""
+    if password != confirmation:
+        return Refused(
+            "password_mismatch",
+            "Les deux saisies du nouveau mot de passe sont différentes.",
+        )
+    failures = check_new_password(
+        password,
+        user_inputs=owner_user_inputs(owner, account, *extra_inputs),
+        min_score=backoffice.settings.password_min_score,
+        is_current=lambda candidate: passwords.verify(candidate, account.password_hash)[0],
+    )
+    if not failures:
+        return None
+    lines = "\n".join(f"- {failure.message}" for failure in failures)
+    return Refused(
+        "password_policy",
+        f"Ce mot de passe ne peut pas être accepté :\n{lines}",
+        rules=[failure.code for failure in failures],
+        failures=[{"rule": f.code, "message": f.message} for f in failures],
+    )
+
+
+def _accounts_to_update(
+    session: Session, account: Account, this_account_only: bool
+) -> list[Account]:
+    if this_account_only:
+        return [account]
+    siblings = session.exec(
+        select(Account)
+        .where(
+            Account.owner_id == account.owner_id,
+            Account.id != account.id,
+            Account.status != DISABLED,
+        )
+        .order_by(col(Account.identifiant_key))
+        .with_for_update()
+    ).all()
+    return [account, *siblings]
+
+
+def _apply_password(
+    session: Session, accounts: Sequence[Account], hashed: str, email: str | None
+) -> None:
+    now = clock.now()
+    for target in accounts:
+        target.password_hash = hashed
+        target.password_origin = ORIGIN_OWNER
+        target.password_changed_at = now
+        target.failed_logins = 0
+        target.locked_until = None
+        target.updated_at = now
+        if email is not None:
+            target.email = email
+            target.email_verified_at = now
+            target.status = ACTIVE
+        session.add(target)
+
+
+def set_password(
+    backoffice: Backoffice,
+    identifiant: str,
+    password: str,
+    confirmation: str,
+    *,
+    this_account_only: bool = False,
+    noted: bool = False,
+) -> PasswordChanged:
+    """Final step of the update or reset procedure, once the code has been verified."""
+    action = "password.set"
+    window = timedelta(minutes=backoffice.settings.password_window_minutes)
+    with backoffice.uow() as uow:
+        session = uow.session
+        account = get_account(session, identifiant, lock=True)
+        assert account.id is not None
+        row = in_flight(session, account.id)
+        if row is None or row.purpose not in (UPDATE, RESET) or row.verified_at is None:
+            raise refuse(
+                uow,
+                backoffice,
+                action,
+                wrong_state(
+                    "Aucun code validé pour ce compte : validez d'abord le code reçu par e-mail "
+                    "(coproctl code verify)."
+                ),
+                account=account,
+            )
+        if account.status == DISABLED:
+            raise refuse(uow, backoffice, action, disabled_error(), account=account)
+        if clock.now() > clock.as_utc(row.verified_at) + window:
+            raise refuse(
+                uow,
+                backoffice,
+                action,
+                Refused(
+                    "procedure_expired",
+                    "Le mot de passe devait être choisi dans les "
+                    f"{backoffice.settings.password_window_minutes} minutes suivant la "
+                    "validation du code : recommencez la procédure.",
+                ),
+                account=account,
+                purpose=row.purpose,
+            )
+        if row.purpose == RESET and not noted:
+            raise refuse(
+                uow, backoffice, action, noted_required(), account=account, purpose=row.purpose
+            )
+        owner = owner_of(session, account)
+        refusal = policy_refusal(
+            password, confirmation, owner, account, backoffice, row.target_email
+        )
+        if refusal is not None:
+            raise refuse(
+                uow,
+                backoffice,
+                action,
+                refusal,
+                account=account,
+                purpose=row.purpose,
+                **{k: v for k, v in refusal.details.items() if k == "rules"},
+            )
+        completed = session.execute(
+            update(VerificationCode)
+            .where(VerificationCode.id == row.id, col(VerificationCode.completed_at).is_(None))
+            .values(completed_at=clock.now())
+        ).rowcount
+        if completed != 1:
+            raise Refused("code_used", "Cette procédure vient d'être terminée par ailleurs.")
+        if row.purpose == UPDATE:
+            targets = _accounts_to_update(session, account, this_account_only)
+            email: str | None = row.target_email
+        else:
+            targets = [account]
+            email = None
+        for target in targets[1:]:
+            assert target.id is not None
+            supersede_all(session, target.id)
+        _apply_password(session, targets, passwords.hash_password(password), email)
+        notifications.password_changed(uow, backoffice, owner, targets)
+        for target in targets:
+            audit.record(
+                session,
+                backoffice.actor,
+                action,
+                account=target,
+                purpose=row.purpose,
+                via=account.identifiant if target is not account else None,
+            )
+        uow.commit()
+        return PasswordChanged([t.identifiant for t in targets], account.status, account.email)
+
+
+def change_password(
+    backoffice: Backoffice,
+    identifiant: str,
+    current: str,
+    password: str,
+    confirmation: str,
+    *,
+    noted: bool = False,
+) -> PasswordChanged:
+    """Settings: a new password for this account, the current one required."""
+    action = "password.change"
+    with backoffice.uow() as uow:
+        session = uow.session
+        account = check_credentials(uow, backoffice, identifiant, current, action)
+        if account.status == PENDING:
+            raise refuse(
+                uow,
+                backoffice,
+                action,
+                wrong_state("Ce compte doit d'abord passer par la procédure de mise à jour."),
+                account=account,
+            )
+        if not noted:
+            raise refuse(uow, backoffice, action, noted_required(), account=account)
+        owner = owner_of(session, account)
+        refusal = policy_refusal(password, confirmation, owner, account, backoffice)
+        if refusal is not None:
+            raise refuse(
+                uow,
+                backoffice,
+                action,
+                refusal,
+                account=account,
+                **{k: v for k, v in refusal.details.items() if k == "rules"},
+            )
+        _apply_password(session, [account], passwords.hash_password(password), None)
+        notifications.password_changed(uow, backoffice, owner, [account])
+        audit.record(session, backoffice.actor, action, account=account)
+        uow.commit()
+        return PasswordChanged([account.identifiant], account.status, account.email)

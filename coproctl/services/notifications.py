@@ -1,0 +1,85 @@
+"""The mails the procedures send, queued in the outbox of the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from coproctl.db import UnitOfWork
+from coproctl.mail.outbox import queue_mail
+from coproctl.models import EMAIL_CHANGE, RESET, UPDATE, Account, Owner, VerificationCode
+from coproctl.services.backoffice import Backoffice
+
+CODE_MAIL_KINDS = {
+    UPDATE: "update_code",
+    RESET: "reset_code",
+    EMAIL_CHANGE: "email_change_code",
+}
+
+
+def send_code(
+    uow: UnitOfWork,
+    backoffice: Backoffice,
+    owner: Owner,
+    account: Account,
+    code_row: VerificationCode,
+    code: str,
+) -> None:
+    minutes = backoffice.settings.code_ttl_minutes(code_row.purpose)
+    queue_mail(
+        uow,
+        backoffice.mail_committed,
+        kind=CODE_MAIL_KINDS[code_row.purpose],
+        to=code_row.target_email,
+        owner=owner,
+        account=account,
+        values={"minutes": str(minutes)},
+        code=code,
+        code_row=code_row,
+        expires_at=code_row.expires_at,
+    )
+
+
+def password_changed(
+    uow: UnitOfWork, backoffice: Backoffice, owner: Owner, accounts: Sequence[Account]
+) -> None:
+    """One notice per verified address, naming the accounts whose password changed."""
+    by_address: dict[str, list[Account]] = {}
+    for account in accounts:
+        if account.email and account.email_verified_at is not None:
+            by_address.setdefault(account.email.lower(), []).append(account)
+    for group in by_address.values():
+        queue_mail(
+            uow,
+            backoffice.mail_committed,
+            kind="password_changed",
+            to=group[0].email or "",
+            owner=owner,
+            account=group[0],
+            values={"identifiants": ", ".join(a.identifiant for a in group)},
+        )
+
+
+def email_changed(
+    uow: UnitOfWork, backoffice: Backoffice, owner: Owner, account: Account, old_address: str
+) -> None:
+    queue_mail(
+        uow,
+        backoffice.mail_committed,
+        kind="email_changed",
+        to=old_address,
+        owner=owner,
+        account=account,
+    )
+
+
+def account_reset(
+    uow: UnitOfWork, backoffice: Backoffice, owner: Owner, account: Account, address: str
+) -> None:
+    queue_mail(
+        uow,
+        backoffice.mail_committed,
+        kind="account_reset",
+        to=address,
+        owner=owner,
+        account=account,
+    )
