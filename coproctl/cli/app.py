@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coproctl.cli import owner_login, setup
-from coproctl.cli.lazy import GROUPS, LazyGroup
+from coproctl.cli.lazy import COMMANDS, GROUPS, LazyGroup
 from coproctl.cli.runtime import CliState, os_user
 
 GROUPS.update(
@@ -22,8 +22,17 @@ GROUPS.update(
         "email": ("coproctl.cli.emails", "The contact e-mail of an active account."),
         "account": ("coproctl.cli.accounts", "Staff: create, look up and manage accounts."),
         "audit": ("coproctl.cli.audit", "The audit trail."),
+        "import": (
+            "coproctl.cli.imports",
+            "Import the call-for-funds export, or legacy extranet accounts.",
+        ),
+        "mail": ("coproctl.cli.mail", "Outgoing mail: deliver and retry the queue, list, purge."),
+        "codes": ("coproctl.cli.codes_admin", "Cron: purge expired, used and superseded codes."),
+        "owner": ("coproctl.cli.owners", "Owners: show, export (right of access), erase."),
+        "stats": ("coproctl.cli.stats", "Migration progress: accounts by status, procedures, mail."),
     }
 )
+COMMANDS.add("stats")
 
 app = typer.Typer(
     name="coproctl",

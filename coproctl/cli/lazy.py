@@ -14,8 +14,10 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-# name -> (module holding a Typer ``app``, one-line help)
+# name -> (module holding a Typer ``app``, one-line help). A module whose app has a single
+# command and no callback provides a top-level command (``stats``) rather than a group.
 GROUPS: dict[str, tuple[str, str]] = {}
+COMMANDS: set[str] = set()
 
 
 class LazyGroup(TyperGroup):
@@ -36,7 +38,10 @@ class LazyGroup(TyperGroup):
             return TyperCommand(name=cmd_name, help=help_text)
         if cmd_name not in self._built:
             module = importlib.import_module(module_name)
-            group = typer.main.get_group(module.app)
+            if cmd_name in COMMANDS:
+                group = typer.main.get_command(module.app)
+            else:
+                group = typer.main.get_group(module.app)
             group.name = cmd_name
             group.help = group.help or help_text
             self._built[cmd_name] = group

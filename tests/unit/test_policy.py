@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -31,12 +32,12 @@ OWNER = ("Lefèvre", "Marie")
 STRONG = ("Brume-Tilleul-Quartz7", "Kx9!mPq2vLr", "Tr0ub4dor&3-Xw", "Velo.Rouge.Nuage.9")
 
 
-def codes(password: str, **kwargs: object) -> list[str]:
-    return [failure.code for failure in check_new_password(password, **kwargs)]  # type: ignore[arg-type]
+def codes(password: str, **kwargs: Any) -> list[str]:
+    return [failure.code for failure in check_new_password(password, **kwargs)]
 
 
-def guessable_message(password: str, **kwargs: object) -> str:
-    failures = check_new_password(password, **kwargs)  # type: ignore[arg-type]
+def guessable_message(password: str, **kwargs: Any) -> str:
+    failures = check_new_password(password, **kwargs)
     messages = [failure.message for failure in failures if failure.code == "guessable"]
     assert messages, f"{password!r} was not refused as guessable"
     return messages[0]
