@@ -146,7 +146,7 @@ def _edit_distance(a: str, b: str) -> int:
             cost = int(char_a != char_b)
             value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                pass
+                value = min(value, previous2[j - 2] + 1)
             current.append(value)
         previous2, previous = previous, current
     return previous[-1]
