@@ -29,7 +29,10 @@ GROUPS.update(
         "mail": ("coproctl.cli.mail", "Outgoing mail: deliver and retry the queue, list, purge."),
         "codes": ("coproctl.cli.codes_admin", "Cron: purge expired, used and superseded codes."),
         "owner": ("coproctl.cli.owners", "Owners: show, export (right of access), erase."),
-        "stats": ("coproctl.cli.stats", "Migration progress: accounts by status, procedures, mail."),
+        "stats": (
+            "coproctl.cli.stats",
+            "Migration progress: accounts by status, procedures, mails.",
+        ),
     }
 )
 COMMANDS.add("stats")
