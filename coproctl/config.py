@@ -36,6 +36,7 @@ def app_dir() -> Path:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = ""
+    database_busy_timeout_ms: int = 10_000  # SQLite: how long a writer waits for the lock
     secret_key: str = field(default="", repr=False)
     secret_key_file: str = ""
     # mail

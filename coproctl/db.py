@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from coproctl.errors import NotInitialised, Refused
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -41,21 +41,22 @@ def _prepare_sqlite_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine:
+    """An engine for ``url``; on SQLite a writer waits ``busy_timeout_ms`` for the lock."""
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         path = sqlite_path(url)
         if path is not None:
             _prepare_sqlite_file(path)
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None}
+            url, connect_args={"timeout": busy_timeout_ms / 1000, "isolation_level": None}
         )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()

@@ -45,7 +45,7 @@ class Backoffice:
 def engine_for(settings: Settings) -> Engine:
     url = settings.resolved_database_url()
     try:
-        return make_engine(url)
+        return make_engine(url, settings.database_busy_timeout_ms)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise BadInput("bad_setting", f"Adresse de base de données invalide : {exc}") from None
 
