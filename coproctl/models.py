@@ -126,10 +126,14 @@ class OutboxMessage(SQLModel, table=True):
             Integer, ForeignKey("account.id", ondelete="SET NULL"), nullable=True, index=True
         ),
     )
+    # indexed: deleting a code (codes purge) looks its messages up through this key
     code_id: int | None = Field(
         default=None,
         sa_column=Column(
-            Integer, ForeignKey("verification_code.id", ondelete="SET NULL"), nullable=True
+            Integer,
+            ForeignKey("verification_code.id", ondelete="SET NULL"),
+            nullable=True,
+            index=True,
         ),
     )
     kind: str = Field(max_length=32)
@@ -170,3 +174,17 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64, index=True)
     outcome: str = Field(max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CodeTally(SQLModel, table=True):
+    """Per-hour counts of the codes ``codes purge`` deleted, so that ``stats`` still counts
+    them: codes issued (by ``created_at``), verified (``verified_at``) and expired unused
+    (``expires_at``) in that hour (UTC). Rows hold no personal data.
+    """
+
+    __tablename__ = "code_tally"
+
+    hour: datetime = Field(primary_key=True)
+    issued: int = Field(default=0)
+    verified: int = Field(default=0)
+    expired: int = Field(default=0)
