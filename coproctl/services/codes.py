@@ -194,13 +194,17 @@ def _matches_superseded(
     return found
 
 
+def _superseded() -> Refused:
+    return Refused(
+        "code_superseded",
+        "Ce code a été remplacé par un code plus récent : utilisez le dernier code reçu.",
+    )
+
+
 def _state_refusal(row: VerificationCode, max_attempts: int) -> Refused | None:
     """Why this code can no longer be used, or None if it still can."""
     if row.superseded_at is not None:
-        return Refused(
-            "code_superseded",
-            "Ce code a été remplacé par un code plus récent : utilisez le dernier code reçu.",
-        )
+        return _superseded()
     if row.verified_at is not None:
         return Refused("code_used", "Ce code a déjà été utilisé.")
     if row.attempts >= max_attempts:
@@ -228,7 +232,7 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
         row = in_flight(session, account.id)
         if row is None:
             if _matches_superseded(session, backoffice, account.id, typed):
-                raise refuse(uow, backoffice, action, _state_refusal_superseded(), account=account)
+                raise refuse(uow, backoffice, action, _superseded(), account=account)
             raise refuse(
                 uow,
                 backoffice,
@@ -264,9 +268,7 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
             return _verified(uow, backoffice, account, row)
 
         if _matches_superseded(session, backoffice, account.id, typed):
-            raise refuse(
-                uow, backoffice, action, _state_refusal_superseded(), account=account, **details
-            )
+            raise refuse(uow, backoffice, action, _superseded(), account=account, **details)
         attempts = session.execute(
             update(VerificationCode)
             .where(
@@ -311,13 +313,6 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
             attempts=attempts,
             **details,
         )
-
-
-def _state_refusal_superseded() -> Refused:
-    return Refused(
-        "code_superseded",
-        "Ce code a été remplacé par un code plus récent : utilisez le dernier code reçu.",
-    )
 
 
 def _verified(

@@ -182,7 +182,7 @@ def set_password(
                 refusal,
                 account=account,
                 purpose=row.purpose,
-                **{k: v for k, v in refusal.details.items() if k == "rules"},
+                rules=refusal.details.get("rules"),
             )
         completed = session.execute(
             update(VerificationCode)
@@ -248,7 +248,7 @@ def change_password(
                 action,
                 refusal,
                 account=account,
-                **{k: v for k, v in refusal.details.items() if k == "rules"},
+                rules=refusal.details.get("rules"),
             )
         _apply_password(session, [account], passwords.hash_password(password), None)
         notifications.password_changed(uow, backoffice, owner, [account])
