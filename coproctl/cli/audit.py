@@ -1,4 +1,4 @@
-"""``coproctl audit list``: the audit trail."""
+"""``coproctl audit list|purge``: the audit trail."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def list_(
     until: Annotated[
         datetime | None, typer.Option("--until", formats=DATE_FORMATS, help="Before (Paris time).")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many events.")] = 100,
 ) -> None:
     """Audit events, newest first; filters combine."""
     with backoffice(ctx) as office:
@@ -65,3 +65,39 @@ def list_(
                 ],
             ),
         )
+
+
+@app.command()
+def purge(
+    ctx: typer.Context,
+    older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--older-than",
+            min=1,
+            metavar="DAYS",
+            help="Delete the days before the day DAYS days ago; that day is kept. "
+            "Default: AUDIT_RETENTION_DAYS (365).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing unless something failed (cron).")
+    ] = False,
+) -> None:
+    """Delete old audit events (cron); idempotent, in short batches."""
+    with backoffice(ctx) as office:
+        from coproctl.clock import paris_text
+        from coproctl.services.maintenance import purge_audit
+
+        report = purge_audit(office, older_than_days=older_than, dry_run=dry_run)
+        if not quiet:
+            verb = "seraient supprimés" if dry_run else "supprimés"
+            emit(
+                state(ctx).json,
+                report,
+                f"{report.removed} événement(s) d'audit {verb} (antérieurs au "
+                f"{paris_text(report.cutoff)}, conservation {report.older_than_days} jours).",
+            )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from coproctl import clock
@@ -114,7 +115,8 @@ def list_events(
     if account_id is not None:
         query = query.where(AuditEvent.account_id == account_id)
     if identifiant is not None:
-        query = query.where(AuditEvent.identifiant == identifiant)
+        # identifiants are case-insensitive: events of an unknown one were recorded as typed
+        query = query.where(func.lower(AuditEvent.identifiant) == identifiant.strip().lower())
     if action is not None:
         query = query.where(
             (AuditEvent.action == action) | col(AuditEvent.action).startswith(action + ".")

@@ -1,0 +1,357 @@
+"""Cron purges: dead verification codes and old audit events, in short batches.
+
+Each batch is one short transaction: pick at most ``batch_size`` ids past the last one seen
+(keyset, so the whole run reads the table once), then one set-based DELETE of those ids.
+On SQLite the write lock is therefore held for one batch at a time, never for the whole
+purge; on PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``, so two copies running at
+once share the work instead of waiting for each other. Running the purge again removes
+nothing more: it is idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, delete, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col
+
+from coproctl import clock
+from coproctl.config import Settings
+from coproctl.errors import BadInput, Refused
+from coproctl.models import (
+    MAIL_EXPIRED,
+    MAIL_QUEUED,
+    AuditEvent,
+    CodeTally,
+    OutboxMessage,
+    VerificationCode,
+)
+from coproctl.services import audit
+from coproctl.services.backoffice import Backoffice, unavailable
+
+DEFAULT_GRACE = timedelta(hours=24)
+# codes created within the last hour count for the resend limits (at most N per rolling
+# hour, see services.codes): they are never purged, whatever the grace period
+RESEND_WINDOW = timedelta(hours=1)
+BATCH_SIZE = 5000
+
+# kinds of dead codes, in the order a code is classified (the first that applies)
+USED = "used"
+SUPERSEDED = "superseded"
+EXHAUSTED = "exhausted"
+EXPIRED = "expired"
+CODE_KINDS = (EXPIRED, USED, SUPERSEDED, EXHAUSTED)
+
+_DURATION = re.compile(r"(\d+)\s*([jdhms])", re.IGNORECASE)
+_UNITS = {"j": 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``24h``, ``90m``, ``2d`` (or ``2j``), ``1h30m``, ``3600s``; a bare number is hours."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned.isdigit():
+        return timedelta(hours=int(cleaned))
+    parts = _DURATION.findall(cleaned)
+    if not cleaned or "".join(n + u for n, u in parts) != cleaned:
+        raise BadInput(
+            "bad_duration",
+            f"Durée invalide : « {text} » (exemples : 24h, 90m, 2d, 1h30m).",
+        )
+    return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
+
+
+@dataclass
+class CodePurgeReport:
+    dry_run: bool
+    grace: timedelta
+    cutoff: datetime
+    removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CODE_KINDS, 0))
+    batches: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.removed.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "grace_seconds": int(self.grace.total_seconds()),
+            "cutoff": clock.paris_iso(self.cutoff),
+            "removed": dict(self.removed),
+            "total": self.total,
+            "batches": self.batches,
+        }
+
+
+@dataclass
+class AuditPurgeReport:
+    dry_run: bool
+    older_than_days: int
+    cutoff: datetime  # events strictly before this instant (a Paris midnight) go
+    removed: int = 0
+    batches: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "older_than_days": self.older_than_days,
+            "cutoff": clock.paris_iso(self.cutoff),
+            "removed": self.removed,
+            "batches": self.batches,
+        }
+
+
+def dead_codes(settings: Settings, now: datetime, grace: timedelta) -> ColumnElement[bool]:
+    """Codes that have been unusable for longer than ``grace`` at ``now``.
+
+    A code dies when it is superseded, when its procedure completes, ``password_window``
+    after it was verified (the owner had that long to choose the password), or when it
+    expires unverified (an exhausted code is counted from its expiry: the time of its last
+    try is not stored). Any one of these moments older than the grace period is enough.
+    """
+    cutoff = now - grace
+    window = timedelta(minutes=settings.password_window_minutes)
+    vc = VerificationCode
+    return and_(
+        col(vc.created_at) < now - RESEND_WINDOW,
+        or_(
+            col(vc.superseded_at) < cutoff,
+            col(vc.completed_at) < cutoff,
+            col(vc.verified_at) < cutoff - window,
+            and_(col(vc.verified_at).is_(None), col(vc.expires_at) < cutoff),
+        ),
+    )
+
+
+def expired_unused(
+    verified_at: datetime | None, superseded_at: datetime | None, expires_at: datetime
+) -> bool:
+    """A code that ran out of time unverified (not replaced by a newer code before that)."""
+    return verified_at is None and (
+        superseded_at is None or clock.as_utc(superseded_at) >= clock.as_utc(expires_at)
+    )
+
+
+def _hour(moment: datetime) -> datetime:
+    return clock.as_utc(moment).replace(minute=0, second=0, microsecond=0)
+
+
+_CODE_COLUMNS = (
+    VerificationCode.id,
+    VerificationCode.created_at,
+    VerificationCode.verified_at,
+    VerificationCode.superseded_at,
+    VerificationCode.expires_at,
+    VerificationCode.attempts,
+)
+
+
+def tally_removed(session: Session, rows: Iterable[Sequence[Any]]) -> None:
+    """Add deleted codes (rows of ``_CODE_COLUMNS``) to the per-hour tally ``stats`` reads."""
+    counts: dict[datetime, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for _id, created_at, verified_at, superseded_at, expires_at, _attempts in rows:
+        counts[_hour(created_at)][0] += 1
+        if verified_at is not None:
+            counts[_hour(verified_at)][1] += 1
+        elif expired_unused(verified_at, superseded_at, expires_at):
+            counts[_hour(expires_at)][2] += 1
+    if not counts:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(CodeTally).values(
+        [
+            {"hour": hour, "issued": issued, "verified": verified, "expired": expired}
+            for hour, (issued, verified, expired) in sorted(counts.items())
+        ]
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["hour"],
+            set_={
+                "issued": CodeTally.issued + statement.excluded.issued,
+                "verified": CodeTally.verified + statement.excluded.verified,
+                "expired": CodeTally.expired + statement.excluded.expired,
+            },
+        )
+    )
+
+
+def delete_codes(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Delete these codes (rows of ``_CODE_COLUMNS``): tally them, redact their mails.
+
+    A mail still holding its code in ``secret`` has it erased (and is not sent any more if it
+    was still queued), as the outbox does once a code mail is delivered.
+    """
+    ids = [row[0] for row in rows]
+    if not ids:
+        return
+    now = clock.now()
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.code_id).in_(ids),
+            or_(col(OutboxMessage.secret).is_not(None), OutboxMessage.status == MAIL_QUEUED),
+        )
+        .values(
+            secret=None,
+            redacted_at=now,
+            status=case(
+                (OutboxMessage.status == MAIL_QUEUED, MAIL_EXPIRED), else_=OutboxMessage.status
+            ),
+        )
+    )
+    session.execute(delete(VerificationCode).where(col(VerificationCode.id).in_(ids)))
+    tally_removed(session, rows)
+
+
+def _kind(row: Sequence[Any], max_attempts: int) -> str:
+    _id, _created, verified_at, superseded_at, _expires, attempts = row
+    if verified_at is not None:
+        return USED
+    if superseded_at is not None:
+        return SUPERSEDED
+    if attempts >= max_attempts:
+        return EXHAUSTED
+    return EXPIRED
+
+
+def purge_codes(
+    backoffice: Backoffice,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> CodePurgeReport:
+    """Delete the codes dead for longer than ``grace``; ``dry_run`` only counts them.
+
+    Never touches a code that can still be used, nor one issued within the last hour (the
+    resend limits count those). Records one ``codes.purge`` audit event when it removed
+    something.
+    """
+    if grace < timedelta(0):
+        raise BadInput("bad_duration", "Le délai de grâce ne peut pas être négatif.")
+    if batch_size < 1:
+        raise BadInput("bad_batch", "La taille des lots doit être positive.")
+    now = clock.now()
+    report = CodePurgeReport(dry_run, grace, now - grace)
+    condition = dead_codes(backoffice.settings, now, grace)
+    max_attempts = backoffice.settings.code_max_attempts
+    after = 0
+    try:
+        while True:
+            with backoffice.uow() as uow:
+                query = (
+                    select(*_CODE_COLUMNS)
+                    .where(col(VerificationCode.id) > after, condition)
+                    .order_by(col(VerificationCode.id))
+                    .limit(batch_size)
+                )
+                if not dry_run:
+                    query = query.with_for_update(skip_locked=True)
+                rows = uow.session.execute(query).all()
+                if not rows:
+                    break
+                if not dry_run:
+                    delete_codes(uow.session, rows)
+                    uow.commit()
+            after = rows[-1][0]
+            report.batches += 1
+            for row in rows:
+                report.removed[_kind(row, max_attempts)] += 1
+        if report.total and not dry_run:
+            with backoffice.uow() as uow:
+                audit.record(
+                    uow.session,
+                    backoffice.actor,
+                    "codes.purge",
+                    grace_seconds=int(grace.total_seconds()),
+                    **report.removed,
+                )
+                uow.commit()
+    except OperationalError as exc:
+        raise _interrupted(unavailable(exc), report.total) from None
+    except Refused as error:  # database_busy: another writer held the lock too long
+        raise _interrupted(error, report.total) from None
+    return report
+
+
+def _interrupted(error: Refused, removed: int) -> Refused:
+    if removed == 0:
+        return error
+    return Refused(
+        error.code,
+        f"{error.message} (purge interrompue après {removed} suppression(s) ; "
+        "relancez-la, elle reprend où elle s'est arrêtée)",
+        removed=removed,
+    )
+
+
+def audit_cutoff(older_than_days: int, now: datetime) -> datetime:
+    """Midnight (Paris) of the day ``older_than_days`` days ago: that day is kept whole."""
+    boundary_day = clock.in_paris(now).date() - timedelta(days=older_than_days)
+    return clock.as_utc(datetime.combine(boundary_day, time(0), tzinfo=clock.PARIS))
+
+
+def purge_audit(
+    backoffice: Backoffice,
+    *,
+    older_than_days: int | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> AuditPurgeReport:
+    """Delete the audit events of the days before the boundary day (default retention:
+    the ``audit_retention_days`` setting). The boundary day itself is kept.
+    """
+    days = backoffice.settings.audit_retention_days if older_than_days is None else older_than_days
+    if days < 1:
+        raise BadInput("bad_retention", "La durée de conservation doit être d'au moins 1 jour.")
+    if batch_size < 1:
+        raise BadInput("bad_batch", "La taille des lots doit être positive.")
+    report = AuditPurgeReport(dry_run, days, audit_cutoff(days, clock.now()))
+    after = 0
+    try:
+        while True:
+            with backoffice.uow() as uow:
+                query = (
+                    select(AuditEvent.id)
+                    .where(col(AuditEvent.id) > after, col(AuditEvent.at) < report.cutoff)
+                    .order_by(col(AuditEvent.id))
+                    .limit(batch_size)
+                )
+                if not dry_run:
+                    query = query.with_for_update(skip_locked=True)
+                ids = list(uow.session.execute(query).scalars())
+                if not ids:
+                    break
+                if not dry_run:
+                    uow.session.execute(delete(AuditEvent).where(col(AuditEvent.id).in_(ids)))
+                    uow.commit()
+            after = ids[-1]
+            report.batches += 1
+            report.removed += len(ids)
+        if report.removed and not dry_run:
+            with backoffice.uow() as uow:
+                audit.record(
+                    uow.session,
+                    backoffice.actor,
+                    "audit.purge",
+                    older_than_days=days,
+                    before=clock.paris_iso(report.cutoff),
+                    removed=report.removed,
+                )
+                uow.commit()
+    except OperationalError as exc:
+        raise _interrupted(unavailable(exc), report.removed) from None
+    except Refused as error:
+        raise _interrupted(error, report.removed) from None
+    return report

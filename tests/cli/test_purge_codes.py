@@ -1,0 +1,278 @@
+"""Done-when 1: ``codes purge`` removes exactly the dead codes at the grace boundary, never a
+live one, in batches, idempotently; a ``code verify`` running during a purge works.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import func, insert, select
+
+from coproctl.models import CodeTally, OutboxMessage, VerificationCode
+from tests.cli.conftest import Cli
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+GRACE = timedelta(hours=24)
+CUTOFF = NOW - GRACE
+WINDOW = timedelta(minutes=15)  # PASSWORD_WINDOW_MINUTES
+SECOND = timedelta(seconds=1)
+DIGEST = b"\x00" * 32
+
+
+def _account(office: Any, identifiant: str = "PUR001") -> int:
+    from coproctl.services.accounts import create_account
+    from coproctl.services.common import get_account
+
+    create_account(
+        office, identifiant, owner_ref="P" + identifiant, last_name="Purge", initial_password="x"
+    )
+    with office.uow() as uow:
+        account_id = get_account(uow.session, identifiant).id
+    assert account_id is not None
+    return account_id
+
+
+def _code(office: Any, account_id: int, **times: datetime | int) -> int:
+    """A code row; by default created two days before NOW and valid 30 minutes."""
+    created = times.pop("created_at", NOW - timedelta(days=2))
+    assert isinstance(created, datetime)
+    values: dict[str, Any] = {
+        "account_id": account_id,
+        "purpose": "update",
+        "digest": DIGEST,
+        "target_email": "purge@example.com",
+        "created_at": created,
+        "expires_at": created + timedelta(minutes=30),
+        "attempts": 0,
+        **times,
+    }
+    with office.uow() as uow:
+        new_id = uow.session.execute(
+            insert(VerificationCode).values(values).returning(VerificationCode.id)
+        ).scalar_one()
+        uow.commit()
+    return new_id
+
+
+def _ids(office: Any) -> set[int]:
+    with office.uow() as uow:
+        return set(uow.session.execute(select(VerificationCode.id)).scalars())
+
+
+def test_purge_removes_exactly_the_codes_dead_for_longer_than_the_grace(
+    cli: Cli, office: Any
+) -> None:
+    with freeze_time(NOW - timedelta(days=3)):
+        account = _account(office)
+    kept, gone = set(), set()
+    # each way of dying, exactly at the boundary (kept) and one second past it (removed)
+    for past in (timedelta(0), SECOND):
+        bucket = gone if past else kept
+        dead_at = CUTOFF - past
+        bucket.add(_code(office, account, created_at=dead_at - timedelta(minutes=30)))
+        bucket.add(  # replaced by a newer code before it expired
+            _code(
+                office, account, created_at=dead_at - timedelta(minutes=10), superseded_at=dead_at
+            )
+        )
+        bucket.add(  # procedure completed (password chosen) at dead_at
+            _code(
+                office,
+                account,
+                created_at=dead_at - timedelta(minutes=8),
+                verified_at=dead_at - timedelta(minutes=5),
+                completed_at=dead_at,
+            )
+        )
+        bucket.add(  # verified, password never chosen: dead when the password window closed
+            _code(
+                office,
+                account,
+                created_at=dead_at - WINDOW - timedelta(minutes=3),
+                verified_at=dead_at - WINDOW,
+            )
+        )
+        bucket.add(
+            _code(
+                office, account, created_at=dead_at - timedelta(minutes=30), attempts=5
+            )  # exhausted: counted from its expiry
+        )
+    # live codes (a longer code validity, as a setting allows): never purged, whatever the grace
+    live = {
+        _code(
+            office,
+            account,
+            created_at=NOW - timedelta(hours=2),
+            expires_at=NOW + timedelta(hours=1),
+        ),
+        _code(
+            office,
+            account,
+            created_at=NOW - timedelta(hours=2),
+            expires_at=NOW + timedelta(hours=1),
+            verified_at=NOW - timedelta(minutes=10),
+        ),
+    }
+    # dead, but issued within the hour: the resend limits still count it
+    recent = _code(
+        office,
+        account,
+        created_at=NOW - timedelta(minutes=50),
+        superseded_at=NOW - timedelta(minutes=40),
+    )
+
+    with freeze_time(NOW):
+        dry = cli.json("codes", "purge", "--dry-run")
+        assert dry.exit_code == 0, dry.output
+        assert dry.data["total"] == len(gone)
+        assert _ids(office) == kept | gone | live | {recent}
+
+        run = cli.json("codes", "purge", "--batch-size", "2")
+        assert run.exit_code == 0, run.output
+    assert run.data["removed"] == {"expired": 1, "used": 2, "superseded": 1, "exhausted": 1}
+    assert run.data["batches"] == 3
+    assert _ids(office) == kept | live | {recent}
+
+    with freeze_time(NOW):  # idempotent
+        again = cli.json("codes", "purge")
+        assert again.data["total"] == 0
+        # a grace of zero still spares the live codes and the codes of the last hour
+        zero = cli.json("codes", "purge", "--grace", "0")
+        assert zero.data["total"] == len(kept)
+    assert _ids(office) == live | {recent}
+
+
+def test_purge_audits_redacts_the_mails_of_purged_codes_and_keeps_the_stats(
+    cli: Cli, office: Any
+) -> None:
+    with freeze_time(NOW - timedelta(days=3)):
+        account = _account(office)
+    code_id = _code(office, account)  # expired two days ago, never verified
+    with office.uow() as uow:
+        uow.session.execute(
+            insert(OutboxMessage).values(
+                account_id=account,
+                code_id=code_id,
+                kind="update_code",
+                to_addr="purge@example.com",
+                subject="Votre code",
+                body_text="Votre code : [CODE]",
+                secret="12345678",
+                status="queued",
+                created_at=NOW - timedelta(days=2),
+                next_attempt_at=NOW - timedelta(days=2),
+            )
+        )
+        uow.commit()
+    with freeze_time(NOW):
+        before = cli.json("stats").data["codes"]
+        run = cli.json("codes", "purge")
+        assert run.data["total"] == 1
+        after = cli.json("stats").data["codes"]
+        events = cli.json("audit", "list", "--action", "codes.purge").data
+    assert (
+        before
+        == after
+        == {
+            "24h": {"issued": 0, "verified": 0, "expired": 0},
+            "7d": {"issued": 1, "verified": 0, "expired": 1},
+        }
+    )
+    assert len(events) == 1
+    assert events[0]["details"]["expired"] == 1
+    with office.uow() as uow:
+        mail = uow.session.execute(select(OutboxMessage)).scalar_one()
+        assert mail.secret is None
+        assert mail.code_id is None
+        assert mail.status == "expired"
+        assert mail.redacted_at is not None
+        tally = uow.session.execute(
+            select(func.sum(CodeTally.issued), func.sum(CodeTally.expired))
+        ).one()
+    assert tuple(tally) == (1, 1)
+
+
+def test_quiet_purge_prints_nothing_and_bad_grace_is_bad_usage(cli: Cli) -> None:
+    quiet = cli("codes", "purge", "--quiet")
+    assert quiet.exit_code == 0
+    assert quiet.output == ""
+    bad = cli.json("codes", "purge", "--grace", "demain")
+    assert bad.exit_code == 2
+    assert bad.data["error"]["code"] == "bad_duration"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("24h", 86400), ("90m", 5400), ("2d", 172800), ("1h30m", 5400), ("3600s", 3600), ("6", 21600)],
+)
+def test_durations(text: str, seconds: int) -> None:
+    from coproctl.services.maintenance import parse_duration
+
+    assert parse_duration(text).total_seconds() == seconds
+
+
+def test_a_code_verify_during_a_purge_works(office: Any, initialised: Any, mail_dir: Any) -> None:
+    """Many short batches: the verification gets the database between two of them."""
+    from coproctl.services.backoffice import open_backoffice
+    from coproctl.services.codes import verify_code
+    from coproctl.services.maintenance import purge_codes
+    from tests.integration.conftest import Owners
+
+    owners = Owners(office, mail_dir)
+    owners.account("LIVE01", owner_ref="L1")
+    owners.start_update("LIVE01", address="live@example.com")
+    code = owners.code("live@example.com")
+
+    dead_owner = _account(office, "DEAD01")
+    old = datetime.now(UTC) - timedelta(days=3)
+    rows = [
+        {
+            "account_id": dead_owner,
+            "purpose": "update",
+            "digest": DIGEST,
+            "target_email": "dead@example.com",
+            "created_at": old,
+            "expires_at": old + timedelta(minutes=30),
+            "attempts": 0,
+        }
+    ] * 6000
+    with office.uow() as uow:
+        uow.session.execute(insert(VerificationCode), rows)
+        uow.commit()
+
+    reports: list[Any] = []
+    errors: list[BaseException] = []
+
+    def purge() -> None:
+        try:
+            with open_backoffice(initialised, "cron") as cron:
+                reports.append(purge_codes(cron, batch_size=50))
+        except BaseException as exc:  # shown by the assertion below
+            errors.append(exc)
+
+    worker = threading.Thread(target=purge)
+    worker.start()
+    try:
+        # wait until the purge is under way, then verify while it runs
+        for _ in range(2000):
+            with office.uow() as uow:
+                left = uow.session.execute(
+                    select(func.count()).select_from(VerificationCode)
+                ).scalar_one()
+            if left < 6001:
+                break
+            threading.Event().wait(0.005)
+        result = verify_code(office, "LIVE01", code)
+    finally:
+        worker.join(timeout=120)
+    assert not errors, errors
+    assert result.next_step == "password_set"
+    assert reports[0].total == 6000
+    with office.uow() as uow:
+        remaining = uow.session.execute(select(VerificationCode)).scalars().all()
+    assert [row.target_email for row in remaining] == ["live@example.com"]
+    assert remaining[0].verified_at is not None
