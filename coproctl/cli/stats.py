@@ -1,0 +1,123 @@
+"""``coproctl stats``: migration progress, for staff (rich layout) and dashboards (--json)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from coproctl.cli.output import emit
+from coproctl.cli.runtime import backoffice, state
+
+if TYPE_CHECKING:
+    from coproctl.services.stats import AccountCounts, Stats
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
+
+
+class By(StrEnum):
+    copropriete = "copropriete"
+
+
+STATES_FR = {"code_sent": "code envoyé", "code_verified": "code validé", "stalled": "abandonnées"}
+CAUSES_FR = {
+    "mailbox_full": "boîte pleine",
+    "spam": "anti-spam / refus",
+    "bad_address": "adresse erronée",
+    "unreachable": "serveur injoignable",
+    "temporary": "erreur temporaire persistante",
+    "other": "autre",
+}
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f} %"
+
+
+def _account_row(counts: AccountCounts) -> list[str]:
+    return [
+        str(counts.by_status.get("pending", 0)),
+        str(counts.by_status.get("active", 0)),
+        str(counts.by_status.get("disabled", 0)),
+        str(counts.total),
+        _percent(counts.as_dict()["completed_share"]),
+    ]
+
+
+def _render(stats: Stats) -> None:
+    import sys
+
+    from rich.columns import Columns
+    from rich.console import Console
+    from rich.table import Table
+
+    from coproctl.clock import paris_text
+
+    console = Console(file=sys.stdout)
+    accounts = Table(title="Comptes", title_justify="left")
+    for name in ("en attente", "actifs", "désactivés", "total", "mise à jour faite"):
+        accounts.add_column(name, justify="right")
+    accounts.add_row(*_account_row(stats.accounts))
+
+    procedures = Table(title="Procédures en cours", title_justify="left")
+    procedures.add_column("procédure")
+    for label in STATES_FR.values():
+        procedures.add_column(label, justify="right")
+    for purpose, counts in stats.procedures.items():
+        procedures.add_row(purpose, *(str(counts[state_]) for state_ in STATES_FR))
+
+    codes = Table(title="Codes", title_justify="left")
+    codes.add_column("période")
+    for label in ("émis", "validés", "expirés"):
+        codes.add_column(label, justify="right")
+    for window, counts in stats.codes.items():
+        codes.add_row(
+            window, str(counts["issued"]), str(counts["verified"]), str(counts["expired"])
+        )
+
+    mail = Table(title="E-mails en échec", title_justify="left")
+    mail.add_column("cause")
+    mail.add_column("échec définitif", justify="right")
+    mail.add_column("en réessai", justify="right")
+    for cause, label in CAUSES_FR.items():
+        if stats.mail_failures[cause] or stats.mail_retrying[cause]:
+            mail.add_row(label, str(stats.mail_failures[cause]), str(stats.mail_retrying[cause]))
+    if not mail.row_count:
+        mail.add_row("aucun", "0", "0")
+
+    console.print(f"[bold]coproctl stats[/bold] — {paris_text(stats.at)}")
+    console.print(accounts)
+    console.print(
+        f"Propriétaires : {stats.owners} · comptes verrouillés en ce moment : {stats.locked} · "
+        f"e-mails en file : {stats.mail_by_status.get('queued', 0)}"
+    )
+    console.print(Columns([procedures, codes]))
+    console.print(mail)
+    if stats.by_copropriete is not None:
+        table = Table(title="Par copropriété", title_justify="left")
+        table.add_column("copropriété")
+        for name in ("en attente", "actifs", "désactivés", "total", "mise à jour faite"):
+            table.add_column(name, justify="right")
+        for name, counts in stats.by_copropriete:
+            table.add_row(name or "(sans copropriété)", *_account_row(counts))
+        console.print(table)
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    by: Annotated[
+        By | None,
+        typer.Option("--by", help="Also break the accounts down by copropriété."),
+    ] = None,
+) -> None:
+    """Accounts by status and the share that completed the update procedure, procedures in
+    progress, codes issued / verified / expired (24 h, 7 days), locked accounts, mail
+    failures by cause.
+    """
+    with backoffice(ctx) as office:
+        from coproctl.services.stats import compute_stats
+
+        result = compute_stats(office, by_copropriete=by is By.copropriete)
+        emit(state(ctx).json, result, lambda: _render(result))
