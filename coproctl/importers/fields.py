@@ -1,0 +1,106 @@
+"""The columns an import understands, and how a header is recognised (SPEC §4).
+
+Headers are compared after lower-casing, removing accents and dropping every character that
+is not a letter or a digit: ``N° Lot`` matches ``n lot``, ``Réf. Copropriétaire`` matches
+``ref coproprietaire``. Each field's own name is an alias too, so ``owner_ref`` or
+``last_name`` work as headers (and as JSON-lines keys).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str  # French, for messages
+    aliases: tuple[str, ...]
+    max_length: int
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field(
+            "identifiant",
+            "Identifiant",
+            ("identifiant", "login", "code internet", "identifiant internet", "code extranet"),
+            64,
+        ),
+        Field(
+            "password",
+            "Mot de passe",
+            ("mot de passe", "mdp", "password", "mot de passe internet", "mot de passe initial"),
+            128,
+        ),
+        Field(
+            "password_hash",
+            "Empreinte du mot de passe",
+            ("password_hash", "hash", "empreinte", "hash mot de passe", "mot de passe chiffre"),
+            512,
+        ),
+        Field(
+            "owner_ref",
+            "Référence propriétaire",
+            (
+                "owner_ref",
+                "ref proprietaire",
+                "ref coproprietaire",
+                "compte coproprietaire",
+                "code coproprietaire",
+                "n coproprietaire",
+            ),
+            64,
+        ),
+        Field("last_name", "Nom", ("last_name", "nom", "nom coproprietaire"), 200),
+        Field("first_name", "Prénom", ("first_name", "prenom"), 200),
+        Field("civility", "Civilité", ("civility", "civilite"), 32),
+        Field("email", "E-mail", ("email", "e-mail", "courriel", "adresse email", "mail"), 320),
+        Field(
+            "copropriete",
+            "Copropriété",
+            ("copropriete", "residence", "immeuble", "syndicat", "nom copropriete"),
+            200,
+        ),
+        Field(
+            "copropriete_code",
+            "Code copropriété",
+            ("copropriete_code", "code copropriete", "code immeuble", "ref copropriete"),
+            64,
+        ),
+        Field("lot", "Lot", ("lot", "lots", "n lot", "numero de lot", "numeros de lots"), 400),
+        Field("address", "Adresse", ("address", "adresse", "adresse postale"), 400),
+        Field("postal_code", "Code postal", ("postal_code", "code postal", "cp"), 16),
+        Field("city", "Ville", ("city", "ville", "commune"), 200),
+    )
+}
+
+OWNER_FIELDS = ("civility", "last_name", "first_name", "address", "postal_code", "city")
+# cells that are never shown back (report, messages): the import's secret columns
+SECRET_FIELDS = frozenset({"password", "password_hash"})
+IGNORE = "-"  # --map 'Header=-' leaves a column out
+
+
+def normalise_header(text: str) -> str:
+    """``Réf. Copropriétaire`` -> ``refcoproprietaire``; ``N° Lot`` -> ``nlot``."""
+    text = text.lower()
+    for source, target in (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("°", ""), ("º", "")):
+        text = text.replace(source, target)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum())
+
+
+ALIASES: dict[str, str] = {
+    normalise_header(alias): f.name for f in FIELDS.values() for alias in f.aliases
+}
+
+
+def resolve_field(name: str) -> str | None:
+    """A field from its name or any alias (for ``--map``); None when unknown."""
+    return ALIASES.get(normalise_header(name))
+
+
+def field_names(allowed: tuple[str, ...]) -> str:
+    return ", ".join(allowed)

@@ -1,0 +1,323 @@
+"""The import reader: encodings, delimiters, header aliases, line errors; never a crash."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coproctl.importers.errors import ReadError
+from coproctl.importers.fields import ALIASES, FIELDS, normalise_header
+from coproctl.importers.reader import Table, parse_mapping, read_csv, read_file
+from coproctl.services.importing import CALLS_FOR_FUNDS
+from coproctl.services.importing_legacy import LEGACY
+
+ALLOWED = CALLS_FOR_FUNDS.allowed
+REQUIRED = CALLS_FOR_FUNDS.required_columns
+
+HEADER = ["Identifiant", "Mot de passe", "Réf. Copropriétaire", "Nom", "Prénom", "N° Lot"]
+ROWS = [
+    ["LEF001", "Initial-Aa11", "C0042", "Lefèvre", "Hélène", "12"],
+    ["LEF001", "Initial-Aa11", "C0042", "Lefèvre", "Hélène", "14"],
+    ["GAR002", "Initial-Bb22", "C0043", "Garçon", "Zoé", "3"],
+    ["COE003", "Initial-Cc33", "C0044", "Cœurdevey", "Loïc", "7"],
+    ["MUL004", "Initial-Dd44", "C0045", "Müller", "Gaëlle", "1,5"],
+    ["BER005", "Initial-Ee55", "C0046", "Bérard", "Agnès", "2"],
+]
+
+
+def export(
+    encoding: str = "utf-8",
+    delimiter: str = ";",
+    header: list[str] = HEADER,
+    rows: list[list[str]] = ROWS,
+) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def read(data: bytes, **options: object) -> Table:
+    return read_csv(data, allowed=ALLOWED, required=REQUIRED, **options)  # type: ignore[arg-type]
+
+
+def values(table: Table) -> list[dict[str, str]]:
+    return [row.values for row in table.rows]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_every_encoding_and_delimiter_reads_the_same(encoding: str, delimiter: str) -> None:
+    table = read(export(encoding, delimiter))
+    assert values(table) == values(read(export()))
+    assert table.delimiter == delimiter
+    names = {row.values["last_name"] for row in table.rows}
+    assert {"Lefèvre", "Garçon", "Cœurdevey", "Müller", "Bérard"} <= names
+    assert table.rows[4].values["lot"] == "1,5"  # a decimal comma, quoted by the writer
+    assert not table.errors
+
+
+def test_detected_encoding_is_reported() -> None:
+    assert read(export("cp1252")).encoding == "windows-1252"
+    assert read(export("utf-8-sig")).encoding == "utf-8-sig"
+    assert read(export("utf-8")).encoding == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("N° Lot", "lot"),
+        ("Nº lot", "lot"),
+        ("NUMÉRO DE LOT", "lot"),
+        ("Réf. Copropriétaire", "owner_ref"),
+        ("ref_proprietaire", "owner_ref"),
+        ("Code Internet", "identifiant"),
+        ("E-mail", "email"),
+        ("Adresse e-mail", "email"),
+        ("Courriel", "email"),
+        ("MDP", "password"),
+        ("Civilité", "civility"),
+        ("Prénom", "first_name"),
+        ("Résidence", "copropriete"),
+        ("Code postal", "postal_code"),
+    ],
+)
+def test_header_aliases(header: str, field: str) -> None:
+    assert ALIASES[normalise_header(header)] == field
+
+
+def test_aliases_are_unambiguous() -> None:
+    seen: dict[str, str] = {}
+    for spec in FIELDS.values():
+        for alias in spec.aliases:
+            key = normalise_header(alias)
+            assert seen.setdefault(key, spec.name) == spec.name, alias
+
+
+def test_extra_columns_are_ignored_and_listed() -> None:
+    header = [*HEADER, "Montant appelé", "Date d'échéance"]
+    rows = [[*row, "1 234,56", "01/07/2026"] for row in ROWS]
+    table = read(export(header=header, rows=rows))
+    assert table.ignored == ["Montant appelé", "Date d'échéance"]
+    assert values(table) == values(read(export()))
+
+
+def test_title_lines_above_the_header_are_skipped() -> None:
+    data = b"Appel de fonds 3e trimestre 2026\r\n\r\n" + export()
+    table = read(data)
+    assert values(table) == values(read(export()))
+    assert table.rows[0].line == 4
+
+
+def test_map_option_names_an_unknown_header() -> None:
+    header = ["Code client web", *HEADER[1:]]
+    with pytest.raises(ReadError) as refused:
+        read(export(header=header))
+    assert refused.value.code == "missing_columns"
+    mapping = parse_mapping(["Code client web=identifiant"], ALLOWED)
+    table = read(export(header=header), mapping=mapping)
+    assert values(table) == values(read(export()))
+
+
+def test_map_can_ignore_a_column_and_resolve_ambiguity() -> None:
+    header = [*HEADER, "Lots"]
+    rows = [[*row, "x"] for row in ROWS]
+    with pytest.raises(ReadError) as refused:
+        read(export(header=header, rows=rows))
+    assert refused.value.code == "ambiguous_columns"
+    table = read(export(header=header, rows=rows), mapping=parse_mapping(["Lots=-"], ALLOWED))
+    assert table.rows[0].values["lot"] == "12"
+
+
+@pytest.mark.parametrize("item", ["Header", "=identifiant", "Colonne=pas_un_champ", "X=hash"])
+def test_bad_map_options_are_refused(item: str) -> None:
+    with pytest.raises(ReadError) as refused:
+        parse_mapping([item], ALLOWED)
+    assert refused.value.code == "bad_mapping"
+
+
+def test_map_of_a_header_the_file_lacks_is_refused() -> None:
+    with pytest.raises(ReadError) as refused:
+        read(export(), mapping=parse_mapping(["Absente=email"], ALLOWED))
+    assert "Absente".lower() in refused.value.message.lower()
+
+
+def test_missing_required_column_names_found_and_missing() -> None:
+    header = ["Identifiant", "Mot de passe", "Nom du client", "Lot"]
+    with pytest.raises(ReadError) as refused:
+        read(export(header=header, rows=[["A1", "x", "Dupont", "1"]]))
+    error = refused.value
+    assert error.exit_code == 2
+    assert error.code == "missing_columns"
+    assert "« Nom du client »" in error.message
+    assert "Référence propriétaire" in error.message and "Nom (" in error.message
+    assert error.details["columns_missing"] == ["owner_ref", "last_name"]
+    assert error.details["columns_found"] == header
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty_file"),
+        (b"  \r\n\r\n", "empty_file"),
+        (b"\x00\x01\x02binary", "unreadable_file"),
+        (b"Identifiant;Nom\r\nA\x81B;Dupont\r\n", "bad_encoding"),
+        (b"1;2;3\r\n4;5;6\r\n", "missing_columns"),  # no header at all
+    ],
+)
+def test_unreadable_files_are_refused(data: bytes, code: str) -> None:
+    with pytest.raises(ReadError) as refused:
+        read(data)
+    assert refused.value.code == code
+    assert refused.value.exit_code == 2
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    for path, code in ((tmp_path / "absent.csv", "file_not_found"), (tmp_path, "unreadable_file")):
+        with pytest.raises(ReadError) as refused:
+            read_file(path, allowed=ALLOWED, required=REQUIRED)
+        assert refused.value.code == code
+
+
+def test_forced_encoding_and_delimiter() -> None:
+    data = export("cp1252", "\t")
+    assert values(read(data, encoding="cp1252", delimiter="\t")) == values(read(export()))
+    with pytest.raises(ReadError) as refused:
+        read(data, encoding="utf-8")
+    assert refused.value.code == "bad_encoding"
+    with pytest.raises(ReadError):
+        read(data, encoding="pas-un-encodage")
+
+
+def test_line_numbers_follow_the_file_through_blank_and_multiline_cells() -> None:
+    rows = [
+        ["A1", "pw-Aa11", "C1", "Dupont", "Jean", "1"],
+        ["A2", "pw-Bb22", "C2", "Martin\nLebrun", "Anne", "2"],
+        ["", "", "", "", "", ""],
+        ["A3", "pw-Cc33", "C3", "Petit", "Léa", "3"],
+    ]
+    table = read(export(rows=rows))
+    assert [row.line for row in table.rows] == [2, 3, 6]
+    assert table.rows[1].values["last_name"] == "Martin Lebrun"  # blanks collapsed
+
+
+def test_bad_lines_are_errors_and_the_others_go_on() -> None:
+    rows = [
+        ["", "pw-Aa11", "C1", "Dupont", "Jean", "1"],
+        ["A2", "pw-Bb22", "C2", "Martin", "Anne", "2", "en trop"],
+        ["A3", "pw-Cc33", "C3", "x" * 201, "Léa", "3"],
+        ["A4", "pw-Dd44", "C4", "Petit", "Léa", "4"],
+    ]
+    table = read(export(rows=rows))
+    assert [(e.line, e.identifiant) for e in table.errors] == [(2, None), (3, "A2"), (4, "A3")]
+    assert "identifiant manquant" in table.errors[0].reason
+    assert "7 valeurs pour 6 colonnes" in table.errors[1].reason
+    assert "Nom" in table.errors[2].reason
+    assert [row.values["identifiant"] for row in table.rows] == ["A4"]
+
+
+def test_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.jsonl"
+    path.write_text(
+        '{"identifiant": "EXT1", "owner_ref": "L1", "last_name": "Noël", '
+        '"password_hash": "$1$abc$def", "lots": ["1", 2]}\n'
+        "\n"
+        "pas du json\n"
+        '["une", "liste"]\n'
+        '{"identifiant": "EXT2", "owner_ref": {"x": 1}, "last_name": "B", "password_hash": "h"}\n',
+        encoding="utf-8",
+    )
+    table = read_file(path, allowed=LEGACY.allowed, required=LEGACY.required_columns)
+    assert table.delimiter is None
+    assert table.rows[0].values == {
+        "identifiant": "EXT1",
+        "owner_ref": "L1",
+        "last_name": "Noël",
+        "password_hash": "$1$abc$def",
+        "lot": "1, 2",
+    }
+    assert [(e.line, e.identifiant) for e in table.errors] == [(3, None), (4, None), (5, "EXT2")]
+
+
+def test_report_masks_secret_cells() -> None:
+    table = read(export())
+    assert table.secret_cells == frozenset({1})
+
+
+# --- never anything but ReadError ----------------------------------------------------------
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _read_anything(data: bytes, **options: object) -> None:
+    try:
+        table = read(data, **options)
+    except ReadError as error:
+        assert error.message
+        return
+    for row in table.rows:
+        assert "identifiant" in row.values
+        assert all(isinstance(v, str) and v for v in row.values.values())
+
+
+@FUZZ
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_crash_the_reader(data: bytes) -> None:
+    _read_anything(data)
+
+
+@FUZZ
+@given(st.binary(max_size=500), st.sampled_from(["utf-8", "cp1252", "utf-16", "latin-1"]))
+def test_arbitrary_bytes_with_a_forced_encoding(data: bytes, encoding: str) -> None:
+    _read_anything(data, encoding=encoding)
+
+
+cell = st.text(max_size=30)
+header_cell = st.one_of(
+    st.sampled_from([a for f in FIELDS.values() for a in f.aliases]).map(str.title), cell
+)
+
+
+@FUZZ
+@given(
+    st.lists(header_cell, min_size=1, max_size=8),
+    st.lists(st.lists(cell, max_size=10), max_size=15),
+    st.sampled_from([";", ",", "\t"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+)
+def test_arbitrary_csv_never_crashes_the_reader(
+    header: list[str], rows: list[list[str]], delimiter: str, encoding: str
+) -> None:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    try:
+        data = out.getvalue().encode(encoding)
+    except UnicodeEncodeError:  # lone surrogates cannot be written in a file at all
+        return
+    _read_anything(data)
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.text(max_size=40), st.binary(max_size=40).map(repr)), max_size=10))
+def test_arbitrary_json_lines_never_crash_the_reader(lines: list[str]) -> None:
+    text = "\n".join(["{" + line for line in lines])
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    from coproctl.importers.reader import read_json_lines
+
+    try:
+        read_json_lines(
+            data.decode("utf-8"), "utf-8", LEGACY.allowed, LEGACY.required_columns, {}, "x"
+        )
+    except ReadError:
+        pass
