@@ -77,7 +77,7 @@ DOMAINS = ["orange.fr", "wanadoo.fr", "free.fr", "gmail.com", "laposte.net", "sf
 COMPANIES = ["SCI Les Mûriers", "SCI Pâquerette", "SARL Hôtel du Marché"]
 DUE = "01/07/2026"
 LABEL = "Appel de fonds 3e trimestre 2026"
-PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+LETTERS_AND_DIGITS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 
 LEGACY_SCHEMES = [
     "md5_crypt",
@@ -113,15 +113,15 @@ def _ascii(text: str) -> str:
 
 def _password(rng: random.Random) -> str:
     while True:
-        value = "".join(rng.choice(PASSWORD_ALPHABET) for _ in range(12))
-        if any(c.isupper() for c in value) and any(c.islower() for c in value):
-            if sum(c.isdigit() for c in value) >= 2:
-                return value
+        value = "".join(rng.choice(LETTERS_AND_DIGITS) for _ in range(12))
+        upper, lower = any(c.isupper() for c in value), any(c.islower() for c in value)
+        if upper and lower and sum(c.isdigit() for c in value) >= 2:
+            return value
 
 
 def export_rows(accounts: int, seed: int = 2026, bad_rows: bool = True) -> Iterator[list[str]]:
     """The export's data rows (one per lot) for about ``accounts`` accounts."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (reproducible sample data, not secrets)
     counters = dict.fromkeys((code for code, *_ in COPROPRIETES), 0)
     made = 0
     owner_number = 0
@@ -183,9 +183,10 @@ def _bad_rows() -> Iterator[list[str]]:
     tail = ["Lyon", "", "", "Qm4xT7pLr2Wz", DUE, LABEL, "100", "287,00"]
 
     def row(lot: str, ref: str, last: str, email: str, ident: str, password: str = "") -> list[str]:
-        values = base[:2] + [lot, ref] + base[4:5] + [last] + base[6:]
-        values += [tail[0], email, ident, password or tail[3], *tail[4:]]
-        return values
+        return [
+            *base[:2], lot, ref, base[4], last, *base[6:],
+            tail[0], email, ident, password or tail[3], *tail[4:],
+        ]  # fmt: skip
 
     yield row("9001", "C900001", "Arnaud", "", "")  # no identifiant
     yield row("9002", "C900002", "Bouvier", "", "ERR00001")  # two owners for one identifiant
@@ -221,7 +222,7 @@ def legacy_records(seed: int = 2019, per_scheme: int = 3) -> Iterator[dict[str, 
     """Legacy accounts, ``per_scheme`` per hash format, then one unknown format."""
     from passlib import hash as schemes
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (reproducible sample data, not secrets)
     number = 0
     for scheme in LEGACY_SCHEMES:
         handler = getattr(schemes, scheme)

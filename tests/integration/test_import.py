@@ -104,7 +104,8 @@ def account(office: Any, identifiant: str) -> Account:
 def test_first_import_creates_pending_accounts(office: Any, tmp_path: Path) -> None:
     summary = run(office, write(tmp_path / "export.csv"))
     assert counts(summary) == (5, 0, 0, 0)
-    assert summary.rows == 6 and summary.accounts == 5
+    assert summary.rows == 6
+    assert summary.accounts == 5
     assert summary.ignored_columns == ["Montant appelé"]
     rows = {row[0]: row for row in snapshot(office)}
     assert rows["LEF001"][1:] == (
@@ -182,10 +183,9 @@ def test_next_quarter_updates_exactly_what_changed(office: Any, tmp_path: Path) 
     for identifiant in ("LEF002", "COE004"):
         assert after[identifiant] == before[identifiant]
     with office.uow() as uow:
+        events = uow.session.exec(select(AuditEvent).where(AuditEvent.action == "import.account"))
         updated = {
-            e.identifiant: e.details["fields"]
-            for e in uow.session.exec(select(AuditEvent).where(AuditEvent.action == "import.account"))
-            if e.details["result"] == "updated"
+            e.identifiant: e.details["fields"] for e in events if e.details["result"] == "updated"
         }
     assert updated == {"LEF001": ["lots"], "GAR003": ["lots"], "MUL005": ["owner.last_name"]}
     assert counts(run(office, write(tmp_path / "t4-again.csv", rows))) == (0, 0, 6, 0)
@@ -220,7 +220,11 @@ def test_every_bad_row_kind_is_reported_with_line_and_reason(office: Any, tmp_pa
     assert "bad@@orange.fr" in warning.reason
     assert account(office, "BAD008").email is None
     as_json = summary.as_dict()
-    assert as_json["rejected"][0] == {"line": 8, "identifiant": None, "reason": "identifiant manquant"}
+    assert as_json["rejected"][0] == {
+        "line": 8,
+        "identifiant": None,
+        "reason": "identifiant manquant",
+    }
     assert set(as_json) >= {"created", "updated", "unchanged", "rejected", "warnings"}
 
 
@@ -239,7 +243,8 @@ def test_strict_counts_rejections_only_the_database_can_tell(office: Any, tmp_pa
                     "", ""]]  # fmt: skip
     rows[5] = [*ROWS[5][:4], "Müller-Noël", *ROWS[5][5:]]
     summary = run(office, write(tmp_path / "t4.csv", rows), strict=True)
-    assert not summary.written and len(summary.rejected) == 1
+    assert not summary.written
+    assert len(summary.rejected) == 1
     assert account(office, "MUL005") is not None
     assert snapshot(office)[4][9] == "Müller"  # the rename was not applied
 
@@ -258,7 +263,9 @@ def test_dry_run_writes_nothing_and_reports_the_same(office: Any, tmp_path: Path
         return data
 
     assert comparable(dry) == comparable(real)
-    assert dry.dry_run and not dry.written and real.written
+    assert dry.dry_run
+    assert not dry.written
+    assert real.written
 
 
 def test_passwords_stay_unless_update_passwords_and_then_only_pending(
@@ -310,7 +317,8 @@ def test_an_account_of_another_owner_is_not_taken_over(office: Any, tmp_path: Pa
     summary = run(office, write(tmp_path / "t4.csv", rows))
     [rejected] = summary.rejected
     assert rejected.identifiant == "MUL005"
-    assert "C0045" in rejected.reason and "C0099" in rejected.reason
+    assert "C0045" in rejected.reason
+    assert "C0099" in rejected.reason
     with office.uow() as uow:
         assert uow.session.exec(select(Owner).where(Owner.owner_ref == "C0099")).first() is None
 

@@ -58,9 +58,11 @@ def test_contradictory_rows_reject_the_identifiant_naming_the_lines() -> None:
     assert accounts(result) == {}
     by_line = {note.line: note for note in result.rejected}
     assert sorted(by_line) == [2, 3, 4, 5]
-    assert "deux propriétaires" in by_line[2].reason and "lignes 2 et 4" in by_line[2].reason
+    assert "deux propriétaires" in by_line[2].reason
+    assert "lignes 2 et 4" in by_line[2].reason
     assert by_line[4].identifiant == "A1"
-    assert "deux mots de passe" in by_line[3].reason and "lignes 3 et 5" in by_line[3].reason
+    assert "deux mots de passe" in by_line[3].reason
+    assert "lignes 3 et 5" in by_line[3].reason
     assert "pw-" not in by_line[3].reason  # never a password in a message
 
 
@@ -101,7 +103,8 @@ def test_an_owner_whose_accounts_disagree_is_rejected_whole() -> None:
     assert [owner.owner_ref for owner in result.owners] == ["C2"]
     assert result.owners[0].values["first_name"] == "Anne"  # an empty cell is no information
     assert {n.identifiant for n in result.rejected} == {"A1", "A2"}
-    assert "Dupont" in result.rejected[0].reason and "Dupond" in result.rejected[0].reason
+    assert "Dupont" in result.rejected[0].reason
+    assert "Dupond" in result.rejected[0].reason
 
 
 def test_email_case_is_not_a_contradiction() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -156,7 +157,8 @@ def test_missing_required_column_names_found_and_missing() -> None:
     assert error.exit_code == 2
     assert error.code == "missing_columns"
     assert "« Nom du client »" in error.message
-    assert "Référence propriétaire" in error.message and "Nom (" in error.message
+    assert "Référence propriétaire" in error.message
+    assert "Nom (" in error.message
     assert error.details["columns_missing"] == ["owner_ref", "last_name"]
     assert error.details["columns_found"] == header
 
@@ -258,8 +260,7 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 def _read_anything(data: bytes, **options: object) -> None:
     try:
         table = read(data, **options)
-    except ReadError as error:
-        assert error.message
+    except ReadError:
         return
     for row in table.rows:
         assert "identifiant" in row.values
@@ -315,9 +316,7 @@ def test_arbitrary_json_lines_never_crash_the_reader(lines: list[str]) -> None:
         return
     from coproctl.importers.reader import read_json_lines
 
-    try:
+    with contextlib.suppress(ReadError):
         read_json_lines(
             data.decode("utf-8"), "utf-8", LEGACY.allowed, LEGACY.required_columns, {}, "x"
         )
-    except ReadError:
-        pass
