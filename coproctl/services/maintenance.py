@@ -1,23 +1,37 @@
 """Cron purges: dead verification codes and old audit events, in short batches.
 
-Each batch is one short transaction: pick at most ``batch_size`` ids past the last one seen
-(keyset, so the whole run reads the table once), then one set-based DELETE of those ids.
-On SQLite the write lock is therefore held for one batch at a time, never for the whole
-purge; on PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``, so two copies running at
-once share the work instead of waiting for each other. Running the purge again removes
-nothing more: it is idempotent.
+Each batch is one short transaction of a few set-based statements: pick the next
+``batch_size`` dead rows past the last id seen (keyset: the whole run reads the table once),
+then count them, tally them (codes), redact their mails (codes), and DELETE them. No row is
+loaded into Python. On SQLite the write lock is therefore held for one batch at a time,
+never for the whole purge; on PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``, so
+two copies running at once share the work instead of waiting for each other. Running the
+purge again removes nothing more: it is idempotent.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    and_,
+    any_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
@@ -129,51 +143,67 @@ def dead_codes(settings: Settings, now: datetime, grace: timedelta) -> ColumnEle
     )
 
 
-def expired_unused(
-    verified_at: datetime | None, superseded_at: datetime | None, expires_at: datetime
-) -> bool:
-    """A code that ran out of time unverified (not replaced by a newer code before that)."""
-    return verified_at is None and (
-        superseded_at is None or clock.as_utc(superseded_at) >= clock.as_utc(expires_at)
+def expired_unused(now: datetime) -> ColumnElement[bool]:
+    """Codes that ran out of time unverified (not replaced by a newer code before that)."""
+    vc = VerificationCode
+    return and_(
+        col(vc.verified_at).is_(None),
+        col(vc.expires_at) < now,
+        or_(col(vc.superseded_at).is_(None), col(vc.superseded_at) >= col(vc.expires_at)),
     )
 
 
-def _hour(moment: datetime) -> datetime:
-    return clock.as_utc(moment).replace(minute=0, second=0, microsecond=0)
+def _kind(max_attempts: int) -> ColumnElement[str]:
+    vc = VerificationCode
+    return case(
+        (col(vc.verified_at).is_not(None), USED),
+        (col(vc.superseded_at).is_not(None), SUPERSEDED),
+        (col(vc.attempts) >= max_attempts, EXHAUSTED),
+        else_=EXPIRED,
+    )
 
 
-_CODE_COLUMNS = (
-    VerificationCode.id,
-    VerificationCode.created_at,
-    VerificationCode.verified_at,
-    VerificationCode.superseded_at,
-    VerificationCode.expires_at,
-    VerificationCode.attempts,
-)
+def _hour(column: Any, dialect: str) -> ColumnElement[Any]:
+    """The hour (UTC) a timestamp falls in, as the column stores it."""
+    if dialect == "postgresql":
+        return func.date_trunc("hour", column, "UTC")
+    # SQLite: SQLAlchemy stores UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'
+    return func.strftime("%Y-%m-%d %H:00:00.000000", column)
 
 
-def tally_removed(session: Session, rows: Iterable[Sequence[Any]]) -> None:
-    """Add deleted codes (rows of ``_CODE_COLUMNS``) to the per-hour tally ``stats`` reads."""
-    counts: dict[datetime, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for _id, created_at, verified_at, superseded_at, expires_at, _attempts in rows:
-        counts[_hour(created_at)][0] += 1
-        if verified_at is not None:
-            counts[_hour(verified_at)][1] += 1
-        elif expired_unused(verified_at, superseded_at, expires_at):
-            counts[_hour(expires_at)][2] += 1
-    if not counts:
-        return
+def _tally(session: Session, rows: ColumnElement[bool]) -> None:
+    """Add the codes about to be deleted to the per-hour tally that ``stats`` reads."""
     dialect = session.get_bind().dialect.name
+    vc = VerificationCode
+
+    def events(moment: Any, issued: int, verified: int, expired: int, *where: Any) -> Any:
+        return select(
+            _hour(moment, dialect).label("hour"),
+            literal(issued).label("issued"),
+            literal(verified).label("verified"),
+            literal(expired).label("expired"),
+        ).where(rows, *where)
+
+    both = union_all(
+        events(vc.created_at, 1, 0, 0),
+        events(vc.verified_at, 0, 1, 0, col(vc.verified_at).is_not(None)),
+        events(vc.expires_at, 0, 0, 1, expired_unused(clock.now())),
+    ).subquery()
+    grouped = (
+        select(
+            both.c.hour,
+            func.sum(both.c.issued),
+            func.sum(both.c.verified),
+            func.sum(both.c.expired),
+        )
+        .where(true())  # SQLite: an upsert's SELECT needs a WHERE (parsing ambiguity)
+        .group_by(both.c.hour)
+    )
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(CodeTally).values(
-        [
-            {"hour": hour, "issued": issued, "verified": verified, "expired": expired}
-            for hour, (issued, verified, expired) in sorted(counts.items())
-        ]
-    )
+    statement = insert(CodeTally).from_select(["hour", "issued", "verified", "expired"], grouped)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["hour"],
@@ -186,43 +216,56 @@ def tally_removed(session: Session, rows: Iterable[Sequence[Any]]) -> None:
     )
 
 
-def delete_codes(session: Session, rows: Sequence[Sequence[Any]]) -> None:
-    """Delete these codes (rows of ``_CODE_COLUMNS``): tally them, redact their mails.
+def delete_codes(session: Session, rows: ColumnElement[bool]) -> None:
+    """Delete the codes ``rows`` selects: tally them, redact their mails, then DELETE.
 
-    A mail still holding its code in ``secret`` has it erased (and is not sent any more if it
-    was still queued), as the outbox does once a code mail is delivered.
+    A mail still holding its code in ``secret`` has it erased (and is not sent any more if
+    it was still queued), as the outbox does once a code mail is delivered.
     """
-    ids = [row[0] for row in rows]
-    if not ids:
-        return
-    now = clock.now()
+    _tally(session, rows)
     session.execute(
         update(OutboxMessage)
         .where(
-            col(OutboxMessage.code_id).in_(ids),
+            col(OutboxMessage.code_id).in_(select(VerificationCode.id).where(rows)),
             or_(col(OutboxMessage.secret).is_not(None), OutboxMessage.status == MAIL_QUEUED),
         )
         .values(
             secret=None,
-            redacted_at=now,
+            redacted_at=clock.now(),
             status=case(
                 (OutboxMessage.status == MAIL_QUEUED, MAIL_EXPIRED), else_=OutboxMessage.status
             ),
-        )
+        ),
+        execution_options={"synchronize_session": False},
     )
-    session.execute(delete(VerificationCode).where(col(VerificationCode.id).in_(ids)))
-    tally_removed(session, rows)
+    session.execute(
+        delete(VerificationCode).where(rows), execution_options={"synchronize_session": False}
+    )
 
 
-def _kind(row: Sequence[Any], max_attempts: int) -> str:
-    _id, _created, verified_at, superseded_at, _expires, attempts = row
-    if verified_at is not None:
-        return USED
-    if superseded_at is not None:
-        return SUPERSEDED
-    if attempts >= max_attempts:
-        return EXHAUSTED
-    return EXPIRED
+def _next_batch(
+    session: Session, after: int, dead: ColumnElement[bool], size: int, *, lock: bool
+) -> tuple[ColumnElement[bool], int] | None:
+    """The next batch of dead codes past id ``after``: (a condition selecting it, last id).
+
+    PostgreSQL: the rows are locked (``SKIP LOCKED``: a concurrent purge takes others) and
+    the batch is exactly those ids. SQLite: every transaction holds the write lock from its
+    start (``BEGIN IMMEDIATE``), so an id range is the batch.
+    """
+    vc = VerificationCode
+    picked = select(vc.id).where(col(vc.id) > after, dead).order_by(col(vc.id)).limit(size)
+    if session.get_bind().dialect.name == "postgresql":
+        if lock:
+            picked = picked.with_for_update(skip_locked=True)
+        ids = list(session.execute(picked).scalars())
+        if not ids:
+            return None
+        return col(vc.id) == any_(literal(ids, ARRAY(Integer))), ids[-1]
+    window = picked.subquery()
+    last = session.execute(select(func.max(window.c.id))).scalar_one()
+    if last is None:
+        return None
+    return and_(col(vc.id) > after, col(vc.id) <= last, dead), last
 
 
 def purge_codes(
@@ -244,30 +287,26 @@ def purge_codes(
         raise BadInput("bad_batch", "La taille des lots doit être positive.")
     now = clock.now()
     report = CodePurgeReport(dry_run, grace, now - grace)
-    condition = dead_codes(backoffice.settings, now, grace)
-    max_attempts = backoffice.settings.code_max_attempts
+    dead = dead_codes(backoffice.settings, now, grace)
+    kind = _kind(backoffice.settings.code_max_attempts)
     after = 0
     try:
         while True:
             with backoffice.uow() as uow:
-                query = (
-                    select(*_CODE_COLUMNS)
-                    .where(col(VerificationCode.id) > after, condition)
-                    .order_by(col(VerificationCode.id))
-                    .limit(batch_size)
-                )
-                if not dry_run:
-                    query = query.with_for_update(skip_locked=True)
-                rows = uow.session.execute(query).all()
-                if not rows:
+                session = uow.session
+                batch = _next_batch(session, after, dead, batch_size, lock=not dry_run)
+                if batch is None:
                     break
+                rows, after = batch
+                counts = session.execute(
+                    select(kind, func.count()).where(rows).group_by(kind)
+                ).all()
                 if not dry_run:
-                    delete_codes(uow.session, rows)
+                    delete_codes(session, rows)
                     uow.commit()
-            after = rows[-1][0]
             report.batches += 1
-            for row in rows:
-                report.removed[_kind(row, max_attempts)] += 1
+            for name, count in counts:
+                report.removed[name] += count
         if report.total and not dry_run:
             with backoffice.uow() as uow:
                 audit.record(

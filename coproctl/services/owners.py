@@ -266,7 +266,9 @@ def export_owner(backoffice: Backoffice, owner_ref: str) -> dict[str, Any]:
             "mails": [row_dict(row) for row in held.mails],
             "audit_events": [row_dict(row) for row in held.events],
             "withheld": sorted(
-                f"{table}.{column}" for table, columns in SECRET_COLUMNS.items() for column in columns
+                f"{table}.{column}"
+                for table, columns in SECRET_COLUMNS.items()
+                for column in columns
             ),
         }
         audit.record(
@@ -314,9 +316,7 @@ class _Scrubber:
 
     def __init__(self, replacements: dict[str, str], identifying: Iterable[str]) -> None:
         self.exact = {key.strip().lower(): value for key, value in replacements.items()}
-        words = sorted(
-            (k for k in replacements if len(k) >= _MIN_SUBSTRING), key=len, reverse=True
-        )
+        words = sorted((k for k in replacements if len(k) >= _MIN_SUBSTRING), key=len, reverse=True)
         self.anywhere = (
             re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
         )
@@ -398,10 +398,6 @@ def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) 
         keys = {a.identifiant_key: by_account[a.id or 0] for a in held.accounts}
         ids = held.account_ids
 
-        code_rows = [
-            (c.id, c.created_at, c.verified_at, c.superseded_at, c.expires_at, c.attempts)
-            for c in held.codes
-        ]
         for mail in held.mails:
             mail.to_addr = ERASED
             mail.subject = ERASED
@@ -447,7 +443,7 @@ def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) 
         owner.updated_at = now
         session.add(owner)
         session.flush()
-        delete_codes(session, code_rows)
+        delete_codes(session, col(VerificationCode.account_id).in_(sorted(ids)))
         counts = {
             "accounts": len(held.accounts),
             "codes": len(held.codes),

@@ -34,6 +34,7 @@ from coproctl.models import (
     VerificationCode,
 )
 from coproctl.services.backoffice import Backoffice
+from coproctl.services.maintenance import expired_unused
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 MAIL_STATUSES = (MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
@@ -227,12 +228,7 @@ def _codes(session: Session, now: datetime) -> dict[str, dict[str, int]]:
     result: dict[str, dict[str, int]] = {}
     for name, length in WINDOWS.items():
         since = now - length
-        expired = and_(
-            col(vc.verified_at).is_(None),
-            col(vc.expires_at) >= since,
-            col(vc.expires_at) < now,
-            or_(col(vc.superseded_at).is_(None), col(vc.superseded_at) >= col(vc.expires_at)),
-        )
+        expired = and_(expired_unused(now), col(vc.expires_at) >= since)
         issued, verified, gone = session.execute(
             select(
                 func.count().filter(col(vc.created_at) >= since),

@@ -276,3 +276,53 @@ def test_a_code_verify_during_a_purge_works(office: Any, initialised: Any, mail_
         remaining = uow.session.execute(select(VerificationCode)).scalars().all()
     assert [row.target_email for row in remaining] == ["live@example.com"]
     assert remaining[0].verified_at is not None
+
+
+def test_two_purges_at_once_share_the_work(office: Any, initialised: Any) -> None:
+    """Cron overlapping itself: every dead code is deleted and counted exactly once."""
+    from coproctl.services.backoffice import open_backoffice
+    from coproctl.services.maintenance import purge_codes
+
+    account = _account(office, "TWICE1")
+    old = datetime.now(UTC) - timedelta(days=3)
+    rows = [
+        {
+            "account_id": account,
+            "purpose": "update",
+            "digest": DIGEST,
+            "target_email": "twice@example.com",
+            "created_at": old + timedelta(seconds=i),
+            "expires_at": old + timedelta(minutes=30, seconds=i),
+            "attempts": 0,
+        }
+        for i in range(3000)
+    ]
+    with office.uow() as uow:
+        uow.session.execute(insert(VerificationCode), rows)
+        uow.commit()
+
+    barrier = threading.Barrier(2)
+    reports: list[Any] = []
+    errors: list[BaseException] = []
+
+    def purge() -> None:
+        try:
+            with open_backoffice(initialised, "cron") as cron:
+                barrier.wait(timeout=30)
+                reports.append(purge_codes(cron, batch_size=40))
+        except BaseException as exc:  # shown by the assertion below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=purge) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors, errors
+    assert sum(report.total for report in reports) == 3000
+    with office.uow() as uow:
+        assert uow.session.execute(select(func.count(VerificationCode.id))).scalar_one() == 0
+        tally = uow.session.execute(
+            select(func.sum(CodeTally.issued), func.sum(CodeTally.expired))
+        ).one()
+    assert tuple(tally) == (3000, 3000)
