@@ -54,7 +54,7 @@ def purge(
     ] = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Codes deleted per transaction.")
-    ] = 5000,
+    ] = 1000,  # services.maintenance.BATCH_SIZE (not imported: no SQLAlchemy at start-up)
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing unless something failed (cron).")
     ] = False,
