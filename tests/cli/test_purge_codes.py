@@ -326,3 +326,12 @@ def test_two_purges_at_once_share_the_work(office: Any, initialised: Any) -> Non
             select(func.sum(CodeTally.issued), func.sum(CodeTally.expired))
         ).one()
     assert tuple(tally) == (3000, 3000)
+
+
+def test_cron_purges_fail_loudly_even_when_quiet(bare_cli: Cli) -> None:
+    """Cron mails what a failing job prints: --quiet never hides a failure."""
+    for command in (("codes", "purge", "--quiet"), ("audit", "purge", "--quiet")):
+        run = bare_cli(*command)
+        assert run.exit_code == 2
+        assert "coproctl init" in run.stderr
+        assert run.stdout == ""
