@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import gt, itemgetter
 from pathlib import Path
 
 from coproctl.importers.decoding import decode
@@ -268,9 +269,7 @@ def read_csv_text(
         columns={name: columns.header[i] for name, i in columns.index.items()},
         ignored=columns.ignored,
     )
-    index = list(columns.index.items())
-    width = len(columns.header)
-    identifiant_at = columns.index.get("identifiant")
+    shape = _RowShape(list(columns.index.items()), len(columns.header))
     records = _records(text, delimiter)
     seen = 0
     for line, record, error in records:
@@ -280,7 +279,7 @@ def read_csv_text(
         if seen <= header_position:
             seen += 1
             continue
-        _add_row(table, line, record, index, width, identifiant_at)
+        _add_row(table, line, record, shape)
     return table
 
 
@@ -304,59 +303,66 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str], str | 
             yield start, record, None
 
 
-def _add_row(
-    table: Table,
-    line: int,
-    record: list[str],
-    index: list[tuple[str, int]],
-    width: int,
-    identifiant_at: int | None,
-) -> None:
-    identifiant = None
-    if identifiant_at is not None and identifiant_at < len(record):
-        identifiant = record[identifiant_at].strip() or None
-    if len(record) > width and any(cell.strip() for cell in record[width:]):
+class _RowShape:
+    """What the hot loop needs about the columns, computed once per file."""
+
+    def __init__(self, index: list[tuple[str, int]], width: int) -> None:
+        self.width = width
+        self.names = [name for name, _ in index]
+        positions = [i for _, i in index]
+        self.needed = max(positions, default=-1) + 1
+        self.cells = itemgetter(*positions) if len(positions) > 1 else _one(positions)
+        self.secrets = [(k, i) for k, (name, i) in enumerate(index) if name in SECRET_FIELDS]
+        self.limits = [FIELDS[name].max_length for name in self.names]
+        self.identifiant = dict(index).get("identifiant")
+
+
+def _one(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    return lambda record: tuple(record[i] for i in positions)
+
+
+def _add_row(table: Table, line: int, record: list[str], shape: _RowShape) -> None:
+    """Clean and check one record's values: the hot loop of a large import, kept in C calls."""
+    count = len(record)
+    if count > shape.width and any(cell.strip() for cell in record[shape.width :]):
+        at = shape.identifiant
+        identifiant = record[at].strip() if at is not None else ""
         table.errors.append(
             LineError(
                 line,
-                identifiant,
-                f"{len(record)} valeurs pour {width} colonnes (séparateur ou guillemets "
+                identifiant or None,
+                f"{count} valeurs pour {shape.width} colonnes (séparateur ou guillemets "
                 "mal placés ?)",
                 record,
             )
         )
         return
-    values: dict[str, str] = {}
-    for name, i in index:
-        if i < len(record):
-            value = clean_value(name, record[i])
-            if value:
-                values[name] = value
-    problem = check_values(values)
+    padded = record if count >= shape.needed else record + [""] * (shape.needed - count)
+    raw = shape.cells(padded)
+    cleaned = [" ".join(cell.split()) for cell in raw]
+    for k, i in shape.secrets:  # a password keeps its inner blanks
+        cleaned[k] = padded[i].strip()
+    values = {name: value for name, value in zip(shape.names, cleaned, strict=True) if value}
+    problem = None
+    if "identifiant" not in values:
+        problem = "identifiant manquant"
+    elif not "".join(cleaned).isprintable() or any(map(gt, map(len, cleaned), shape.limits)):
+        problem = next(
+            _value_problem(name, value)
+            for name, value in values.items()
+            if len(value) > FIELDS[name].max_length or not value.isprintable()
+        )
     if problem is not None:
-        table.errors.append(LineError(line, identifiant, problem, record))
+        table.errors.append(LineError(line, values.get("identifiant"), problem, record))
         return
     table.rows.append(SourceRow(line, values, record))
 
 
-def clean_value(name: str, raw: str) -> str:
-    """Secrets lose their surrounding blanks only; other values have their blanks collapsed."""
-    if name in SECRET_FIELDS:
-        return raw.strip()
-    return " ".join(raw.split())
-
-
-def check_values(values: Mapping[str, str]) -> str | None:
-    """Why a row's values cannot be used, or None."""
-    if "identifiant" not in values:
-        return "identifiant manquant"
-    for name, value in values.items():
-        spec = FIELDS[name]
-        if len(value) > spec.max_length:
-            return f"« {spec.label} » trop long ({spec.max_length} caractères au plus)"
-        if not value.isprintable():
-            return f"caractère de contrôle dans « {spec.label} »"
-    return None
+def _value_problem(name: str, value: str) -> str:
+    spec = FIELDS[name]
+    if len(value) > spec.max_length:
+        return f"« {spec.label} » trop long ({spec.max_length} caractères au plus)"
+    return f"caractère de contrôle dans « {spec.label} »"
 
 
 # --- JSON lines --------------------------------------------------------------------------
@@ -397,8 +403,7 @@ def read_json_lines(
         columns={name: columns.header[i] for name, i in columns.index.items()},
         ignored=columns.ignored,
     )
-    index = list(columns.index.items())
-    width = len(columns.header)
+    shape = _RowShape(list(columns.index.items()), len(columns.header))
     identifiant_at = columns.index.get("identifiant")
     for number, obj, error in objects:
         if obj is None:
@@ -417,7 +422,7 @@ def read_json_lines(
                 )
             )
             continue
-        _add_row(table, number, [c or "" for c in cells], index, width, identifiant_at)
+        _add_row(table, number, [c or "" for c in cells], shape)
     return table
 
 

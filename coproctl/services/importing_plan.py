@@ -131,34 +131,40 @@ def _row_problem(row: SourceRow, check_secret: Callable[[str], str | None]) -> s
             problem = check_secret(value)
             if problem is not None:
                 return problem
-    lot = row.values.get("lot")
-    if lot is not None and any(len(item) > MAX_LOT for item in split_lots(lot)):
-        return f"numéro de lot trop long ({MAX_LOT} caractères au plus)"
     return None
+
+
+_NOT_MERGED = ("lot", "identifiant")
 
 
 def _merge(
     key: str, rows: list[SourceRow], required: Sequence[str]
 ) -> tuple[AccountDraft, str | None]:
     first = rows[0]
-    values: dict[str, str] = {}
-    seen_at: dict[str, int] = {}
+    values = {k: v for k, v in first.values.items() if k not in _NOT_MERGED}
+    seen_at = dict.fromkeys(values, first.line)
     lots: dict[str, None] = {}
     problem: str | None = None
     for row in rows:
         lot = row.values.get("lot")
         if lot is not None:
-            lots.update(dict.fromkeys(split_lots(lot)))
-        for name, value in row.values.items():
-            if name == "lot" or name == "identifiant":
+            for item in split_lots(lot):
+                if len(item) > MAX_LOT and problem is None:
+                    problem = (
+                        f"numéro de lot trop long ({MAX_LOT} caractères au plus, ligne {row.line})"
+                    )
+                lots[item] = None
+        if row is first:
+            continue
+        # rows of one identifiant mostly repeat each other: only what differs is looked at
+        for name, value in row.values.items() - values.items():
+            if name in _NOT_MERGED:
                 continue
             current = values.get(name)
             if current is None:
                 values[name] = value
                 seen_at[name] = row.line
-            elif current != value and problem is None:
-                if name == "email" and current.lower() == value.lower():
-                    continue
+            elif problem is None and not (name == "email" and current.lower() == value.lower()):
                 problem = _conflict(name, current, seen_at[name], value, row.line)
     draft = AccountDraft(
         key=key,
