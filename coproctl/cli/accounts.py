@@ -65,14 +65,10 @@ def _show(view: AccountView) -> None:
             f"expire le {paris_text(p.code_expires_at)}, {p.attempts} essai(s) faux"
         )
     if view.mails:
-        table(
-            "Derniers e-mails",
-            ["id", "à", "type", "statut", "essais", "erreur", "créé le"],
-            [
-                (m.id, m.to, m.kind, m.status, m.attempts, m.error, paris_text(m.created_at))
-                for m in view.mails
-            ],
-        )
+        from coproctl.cli.mail import mail_lines
+
+        typer.echo("\nDerniers e-mails :")
+        mail_lines(view.mails, count=False)
     if view.recent_events:
         table(
             "Derniers événements",
@@ -106,7 +102,9 @@ def create(
     identifiant: Identifiant,
     owner_ref: Annotated[str, typer.Option("--owner-ref", help="The syndic's owner reference.")],
     last_name: Annotated[str, typer.Option("--last-name", help="Owner's last name (or company).")],
-    first_name: Annotated[str | None, typer.Option("--first-name")] = None,
+    first_name: Annotated[
+        str | None, typer.Option("--first-name", help="Owner's first name.")
+    ] = None,
     civility: Annotated[str | None, typer.Option("--civility", help="M., Mme, ...")] = None,
     email: Annotated[
         str | None, typer.Option("--email", help="Contact e-mail, kept unverified.")
