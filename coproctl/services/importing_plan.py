@@ -16,6 +16,7 @@ from typing import Any
 
 from coproctl.importers.fields import FIELDS, OWNER_FIELDS, SECRET_FIELDS
 from coproctl.importers.reader import LineError, SourceRow, Table
+from coproctl.services.common import identifiant_key
 
 _LOT_SPLIT = re.compile(r"\s*[,;/+]\s*|\s+et\s+")
 _NATURAL = re.compile(r"(\d+)")
@@ -67,10 +68,6 @@ class Plan:
     @property
     def accounts(self) -> int:
         return sum(len(owner.accounts) for owner in self.owners)
-
-
-def identifiant_key(identifiant: str) -> str:
-    return identifiant.strip().lower()
 
 
 def natural_key(lot: str) -> list[Any]:

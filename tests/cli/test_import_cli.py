@@ -107,6 +107,35 @@ def test_no_progress_bar_when_not_a_terminal(cli: Cli, tmp_path: Path) -> None:
     assert "\r" not in run.stderr
 
 
+def test_a_progress_bar_on_a_terminal(cli: Cli, tmp_path: Path) -> None:
+    """Standard error on a pseudo-terminal: rich draws the bar there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coproctl", "import", "calls-for-funds", str(export(tmp_path))],
+        stdout=subprocess.DEVNULL,
+        stderr=secondary,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
+    )
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert proc.wait(timeout=60) == 0
+    assert b"Import des comptes" in seen
+
+
 def test_the_sample_export(cli: Cli, tmp_path: Path) -> None:
     """The README's main job: the sample's bad rows are reported, the rest imported."""
     run = cli.json("import", "calls-for-funds", str(SAMPLE))
