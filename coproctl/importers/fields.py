@@ -100,7 +100,3 @@ ALIASES: dict[str, str] = {
 def resolve_field(name: str) -> str | None:
     """A field from its name or any alias (for ``--map``); None when unknown."""
     return ALIASES.get(normalise_header(name))
-
-
-def field_names(allowed: tuple[str, ...]) -> str:
-    return ", ".join(allowed)

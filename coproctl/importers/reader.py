@@ -236,7 +236,7 @@ def _check_columns(
     missing = [name for name in required if name not in columns.index]
     if missing:
         described = "; ".join(
-            f"{FIELDS[name].label} ({', '.join(FIELDS[name].aliases[1:] or FIELDS[name].aliases)})"
+            f"{FIELDS[name].label} ({', '.join(a for a in FIELDS[name].aliases if a != name)})"
             for name in missing
         )
         raise ReadError(

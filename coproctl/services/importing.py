@@ -203,7 +203,6 @@ def import_table(
         rows=len(table.rows) + len(table.errors),
         accounts=plan.accounts + len({n.identifiant for n in plan.rejected if n.identifiant}),
         rejected=list(plan.rejected),
-        warnings=list(plan.warnings),
         header=list(table.header),
         secret_cells=table.secret_cells,
     )

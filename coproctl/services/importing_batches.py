@@ -335,8 +335,14 @@ class BatchRun:
 
     def apply(self, plan: Plan, progress: Progress | None = None) -> None:
         total, done = plan.accounts, 0
-        if progress is not None:
-            progress(0, total)
+
+        def advance(accounts: int) -> None:
+            nonlocal done
+            done += accounts
+            if progress is not None:
+                progress(done, total)
+
+        advance(0)
         hasher = Hasher(self.options.workers)
         queue: deque[tuple[list[OwnerDraft], list[tuple[str, Job]], Results]] = deque()
         interrupted = False
@@ -347,20 +353,13 @@ class BatchRun:
                     diff = _Comparer(self, uow.session.connection(), batch).diff(batch, None)
                 if self.dry_run or not diff.writes:
                     self._count(diff)
-                    done += len_accounts(batch)
-                    if progress is not None:
-                        progress(done, total)
+                    advance(len_accounts(batch))
                     continue
-                jobs = diff.jobs
-                queue.append((batch, jobs, hasher.submit([job for _, job in jobs])))
+                queue.append((batch, diff.jobs, hasher.submit([job for _, job in diff.jobs])))
                 while len(queue) > LOOKAHEAD:
-                    done += self._write(*queue.popleft())
-                    if progress is not None:
-                        progress(done, total)
+                    advance(self._write(*queue.popleft()))
             while queue:
-                done += self._write(*queue.popleft())
-                if progress is not None:
-                    progress(done, total)
+                advance(self._write(*queue.popleft()))
         except KeyboardInterrupt:
             interrupted = True
             raise

@@ -63,7 +63,6 @@ class OwnerDraft:
 class Plan:
     owners: list[OwnerDraft]
     rejected: list[LineNote]
-    warnings: list[LineNote]
 
     @property
     def accounts(self) -> int:
@@ -118,7 +117,7 @@ def build_plan(
     owners, owner_rejections = _owners(drafts)
     rejected.extend(owner_rejections)
     rejected.sort(key=lambda note: note.line)
-    return Plan(owners, rejected, [])
+    return Plan(owners, rejected)
 
 
 def _row_problem(row: SourceRow, check_secret: Callable[[str], str | None]) -> str | None:
