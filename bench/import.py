@@ -6,9 +6,10 @@
 (b) The marginal throughput of re-importing an unchanged export, measured on two sizes
     (1,000 and 4,000 accounts) so that process start-up cancels out (delta rows / delta
     seconds), against ``sqlite-utils insert --csv`` measured the same way on the same files.
-    Target: >= 3.
+    Target: >= 3. Each time is the best of ``--runs``: on a shared machine, other work only
+    ever adds time, and a difference of two noisy medians is noisier still.
 
-    pip install -e '.[bench]' && python bench/import.py [--accounts 2000] [--runs 3]
+    pip install -e '.[bench]' && python bench/import.py [--accounts 2000] [--runs 5]
 """
 
 from __future__ import annotations
@@ -98,18 +99,18 @@ def reimport(folder: Path, sizes: tuple[int, int], runs: int) -> None:
     theirs: dict[int, float] = {}
     for size, path in files.items():
         command = coproctl("import", "calls-for-funds", str(path))
-        ours[size] = statistics.median(timed(command, env) for _ in range(runs))
+        ours[size] = min(timed(command, env) for _ in range(runs))
         samples = []
         for run in range(runs):
             database = folder / f"sqlite-utils-{size}-{run}.db"
             baseline = [sys.executable, "-m", "sqlite_utils", "insert", str(database), "calls"]
             baseline += [str(path), "--csv", "--delimiter", ";", "--encoding", "windows-1252"]
             samples.append(timed(baseline, env))
-        theirs[size] = statistics.median(samples)
+        theirs[size] = min(samples)
     for size in sizes:
         print(
             f"(b) {size} accounts, {rows[size]} rows: re-import {ours[size]:.3f} s, "
-            f"sqlite-utils insert --csv {theirs[size]:.3f} s (medians of {runs})"
+            f"sqlite-utils insert --csv {theirs[size]:.3f} s (best of {runs})"
         )
     ours_rate, theirs_rate = marginal(ours, rows), marginal(theirs, rows)
     print(f"    marginal re-import      {ours_rate:10,.0f} rows/s")
@@ -121,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--sizes", type=int, nargs=2, default=(1000, 4000))
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-first", action="store_true", help="only part (b)")
     args = parser.parse_args()
     try:

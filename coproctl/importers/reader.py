@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import gt, itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from coproctl.importers.decoding import decode
 from coproctl.importers.errors import ReadError
@@ -31,10 +33,11 @@ DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 HEADER_SEARCH_LINES = 10  # a title line or two may stand above the header
 MAX_FILE_BYTES = 512 * 1024 * 1024
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+# printable blanks other than the space, which str.split() collapses too
+_ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
-@dataclass(frozen=True)
-class SourceRow:
+class SourceRow(NamedTuple):
     """One usable line: its non-empty values by field, and its cells as read."""
 
     line: int
@@ -42,8 +45,7 @@ class SourceRow:
     cells: list[str]
 
 
-@dataclass(frozen=True)
-class LineError:
+class LineError(NamedTuple):
     line: int
     identifiant: str | None
     reason: str
@@ -339,14 +341,20 @@ def _add_row(table: Table, line: int, record: list[str], shape: _RowShape) -> No
         return
     padded = record if count >= shape.needed else record + [""] * (shape.needed - count)
     raw = shape.cells(padded)
-    cleaned = [" ".join(cell.split()) for cell in raw]
-    for k, i in shape.secrets:  # a password keeps its inner blanks
-        cleaned[k] = padded[i].strip()
+    joined = "".join(raw)
+    if joined.isprintable() and "  " not in joined and _ODD_SPACE.search(joined) is None:
+        cleaned = [cell.strip() for cell in raw]  # the usual row: nothing inside to collapse
+        printable = True
+    else:
+        cleaned = [" ".join(cell.split()) for cell in raw]
+        for k, i in shape.secrets:  # a password keeps its inner blanks
+            cleaned[k] = padded[i].strip()
+        printable = "".join(cleaned).isprintable()
     values = {name: value for name, value in zip(shape.names, cleaned, strict=True) if value}
     problem = None
     if "identifiant" not in values:
         problem = "identifiant manquant"
-    elif not "".join(cleaned).isprintable() or any(map(gt, map(len, cleaned), shape.limits)):
+    elif not printable or any(map(gt, map(len, cleaned), shape.limits)):
         problem = next(
             _value_problem(name, value)
             for name, value in values.items()

@@ -241,7 +241,7 @@ class _Comparer:
         results: Mapping[str, tuple[Job, str | None]] | None,
     ) -> None:
         values = draft.values
-        row = {name: existing[name] for name in _ACCOUNT_COLUMNS if name not in ("id",)}
+        row: dict[str, Any] = {}  # the changed columns
         changes: list[str] = []
         for name in ("copropriete", "copropriete_code"):
             value = values.get(name)
@@ -269,8 +269,12 @@ class _Comparer:
                 changes.append("password")
         if changes:
             row["updated_at"] = self.run.now
+            # every row of an executemany sets the same columns: unchanged ones keep their value
             diff.account_updates.append(
-                {"_id": existing["id"], **{k: row[k] for k in _UPDATED_ACCOUNT_COLUMNS}}
+                {
+                    "_id": existing["id"],
+                    **{k: row.get(k, existing.get(k)) for k in _UPDATED_ACCOUNT_COLUMNS},
+                }
             )
         changes.extend(f"owner.{name}" for name in owner_changes)
         if changes:

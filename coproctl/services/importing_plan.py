@@ -138,6 +138,7 @@ def _merge(
 ) -> tuple[AccountDraft, str | None]:
     first = rows[0]
     values = {k: v for k, v in first.values.items() if k not in _NOT_MERGED}
+    same = {**first.values, "lot": None, "identifiant": None}
     seen_at = dict.fromkeys(values, first.line)
     lots: dict[str, None] = {}
     problem: str | None = None
@@ -150,7 +151,7 @@ def _merge(
                         f"numéro de lot trop long ({MAX_LOT} caractères au plus, ligne {row.line})"
                     )
                 lots[item] = None
-        if row is first:
+        if row is first or {**row.values, "lot": None, "identifiant": None} == same:
             continue
         # rows of one identifiant mostly repeat each other: only what differs is looked at
         for name, value in row.values.items() - values.items():
@@ -189,6 +190,9 @@ def _conflict(name: str, first: str, first_line: int, second: str, second_line: 
     )
 
 
+_OWNER_FIELD_SET = frozenset(OWNER_FIELDS)
+
+
 def _owners(drafts: list[AccountDraft]) -> tuple[list[OwnerDraft], list[LineNote]]:
     """Accounts grouped by owner; an owner whose accounts disagree on its data is rejected."""
     owners: dict[str, OwnerDraft] = {}
@@ -197,8 +201,11 @@ def _owners(drafts: list[AccountDraft]) -> tuple[list[OwnerDraft], list[LineNote
     for draft in drafts:
         ref = draft.owner_ref
         owner = owners.get(ref)
-        if owner is None:
-            owner = owners[ref] = OwnerDraft(ref, {})
+        if owner is None:  # most owners hold one account: nothing to reconcile
+            values = {k: v for k, v in draft.values.items() if k in _OWNER_FIELD_SET}
+            owners[ref] = OwnerDraft(ref, values, [draft])
+            seen_at.update(((ref, name), draft.lines[0]) for name in values)
+            continue
         owner.accounts.append(draft)
         for name in OWNER_FIELDS:
             value = draft.values.get(name)

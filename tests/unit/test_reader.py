@@ -209,6 +209,17 @@ def test_line_numbers_follow_the_file_through_blank_and_multiline_cells() -> Non
     assert table.rows[1].values["last_name"] == "Martin Lebrun"  # blanks collapsed
 
 
+def test_blanks_are_collapsed_alike_in_every_row() -> None:
+    rows = [
+        ["A1", "pw  Aa11", "C1", "Le\u00a0Clos", "Jean", "1"],
+        ["A1", "pw  Aa11", "C1", "Le  Clos", "Jean", "2"],
+        ["A1", "pw  Aa11", "C1", " Le Clos ", "Jean", "3"],
+    ]
+    table = read(export(rows=rows))
+    assert {row.values["last_name"] for row in table.rows} == {"Le Clos"}
+    assert {row.values["password"] for row in table.rows} == {"pw  Aa11"}  # kept as typed
+
+
 def test_bad_lines_are_errors_and_the_others_go_on() -> None:
     rows = [
         ["", "pw-Aa11", "C1", "Dupont", "Jean", "1"],
