@@ -44,12 +44,16 @@ class Settings:
     mail_from: str = "Espace copropriétaires <ne-pas-repondre@localhost>"
     mail_reply_to: str = ""
     mail_delivery: str = "immediate"  # "immediate" (after commit) or "queue" (cron only)
+    mail_templates_dir: str = ""  # a folder whose files replace the packaged templates
+    mail_lease_seconds: int = 300  # how long a deliverer holds the messages it claimed
+    mail_retention_days: int = 90  # default age of the sent/failed mails `mail purge` deletes
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_tls: str = "none"  # none, starttls, ssl
     smtp_user: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_timeout: float = 10.0
+    smtp_ca_file: str = ""  # certificate authority of a relay with a private certificate
     # verification codes
     code_ttl_update_minutes: int = 30
     code_ttl_reset_minutes: int = 10
@@ -149,6 +153,10 @@ def _validate(settings: Settings) -> None:
     transport = settings.resolved_mail_transport()
     if not (transport in {"smtp", "console"} or transport.startswith("file:")):
         raise BadInput("bad_setting", "MAIL_TRANSPORT doit valoir smtp, console ou file:DOSSIER.")
+    if "@" not in settings.mail_from:
+        raise BadInput("bad_setting", "MAIL_FROM doit contenir une adresse e-mail.")
+    if settings.mail_lease_seconds < 30 or settings.mail_retention_days < 1:
+        raise BadInput("bad_setting", "MAIL_LEASE_SECONDS >= 30, MAIL_RETENTION_DAYS >= 1.")
     if settings.password_min_score not in range(5):
         raise BadInput("bad_setting", "PASSWORD_MIN_SCORE doit être compris entre 0 et 4.")
 

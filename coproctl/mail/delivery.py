@@ -1,178 +1,122 @@
-"""Deliver outbox messages: claim rows atomically, send, record the outcome row by row.
+"""Deliver outbox messages: claim a batch, send it over one connection, record the outcomes.
 
-A claim is a conditional UPDATE that moves ``queued`` rows (or ``sending`` rows whose lease
-ran out, after a crash) to ``sending`` under a fresh lease token: two deliverers never
-hold the same row. Each outcome is committed on its own, right after the server answered,
-so a crash mid-batch never marks as sent a message the server did not accept (it is sent
-again later: at least once).
+Batches are claimed under a lease (see :mod:`coproctl.mail.claims`); a deliverer renews
+its lease before it runs out. The outcomes of a batch are written together (one
+executemany, one commit) once the batch has been sent, each only if the row is still
+under our lease. A message is marked ``sent`` only after the relay accepted it; after a
+crash mid-batch the messages sent but not yet recorded go again once the lease runs out
+(at least once; never "sent" unless sent).
+
+While a batch is being sent, a helper thread claims and composes the next one and writes
+the outcomes of the previous one: the database work happens while the relay answers,
+instead of between two messages.
+
+A 5xx answer fails the message at once; a 4xx one, or a relay that cannot be reached, is
+retried with backoff (see :mod:`coproctl.mail.outcomes`). A code mail whose code has
+expired (or was replaced by a newer one) is not sent late: it is marked ``expired``.
 """
 
 from __future__ import annotations
 
-import secrets
+import email.errors
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import timedelta
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, or_, update
-from sqlmodel import col, select
-
 from coproctl import clock
-from coproctl.mail.compose import compose
+from coproctl.mail import claims
+from coproctl.mail.claims import CODE_EXPIRED, Claimed, Lease
+from coproctl.mail.compose import Outgoing, compose
+from coproctl.mail.outcomes import DeliveryReport, Outcomes
 from coproctl.mail.transports import DeliveryError, Transport, make_transport
-from coproctl.models import (
-    MAIL_EXPIRED,
-    MAIL_FAILED,
-    MAIL_QUEUED,
-    MAIL_SENDING,
-    MAIL_SENT,
-    OutboxMessage,
-)
 
 if TYPE_CHECKING:
     from coproctl.services.backoffice import Backoffice
 
-LEASE = timedelta(minutes=2)
-# waits after the 1st, 2nd, ... failed attempt; then every 6 h until GIVE_UP after creation
-BACKOFF = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-)
-BACKOFF_TAIL = timedelta(hours=6)
-GIVE_UP = timedelta(hours=24)
+log = logging.getLogger("coproctl.mail")
+
+CLAIM_BATCH = 50
+COMPOSE_FAILED = "message impossible à composer"
 
 
 @dataclass
-class DeliveryReport:
-    sent: list[int] = field(default_factory=list)
-    retrying: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-    expired: list[int] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "sent": len(self.sent),
-            "retrying": len(self.retrying),
-            "failed": len(self.failed),
-            "expired": len(self.expired),
-        }
+class _Batch:
+    lease: Lease
+    rows: list[Claimed]
+    ready: dict[int, Outgoing | str]  # each row's message, or why it cannot be written
 
 
-def next_wait(attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failed attempt."""
-    return BACKOFF[attempts - 1] if attempts <= len(BACKOFF) else BACKOFF_TAIL
+def _prepare(backoffice: Backoffice, ids: Sequence[int] | None, size: int) -> _Batch:
+    """Claim a batch and compose its messages (runs in the helper thread)."""
+    lease, rows = claims.claim(backoffice, ids, size)
+    ready: dict[int, Outgoing | str] = {}
+    for row in rows:
+        try:
+            ready[row.id] = compose(row, backoffice.settings)
+        except (ValueError, TypeError, LookupError, email.errors.MessageError) as exc:
+            ready[row.id] = f"{COMPOSE_FAILED} : {exc}"
+    return _Batch(lease, rows, ready)
 
 
-def _claim(
-    backoffice: Backoffice, ids: Sequence[int] | None, limit: int | None
-) -> list[OutboxMessage]:
-    now = clock.now()
-    token = secrets.token_hex(16)
-    claimable = or_(
-        col(OutboxMessage.status) == MAIL_QUEUED,
-        and_(col(OutboxMessage.status) == MAIL_SENDING, col(OutboxMessage.lease_until) < now),
-    )
-    with backoffice.uow() as uow:
-        candidates = select(OutboxMessage.id).where(claimable)
-        if ids is not None:
-            candidates = candidates.where(col(OutboxMessage.id).in_(list(ids)))
-        else:
-            candidates = candidates.where(col(OutboxMessage.next_attempt_at) <= now)
-        candidates = candidates.order_by(col(OutboxMessage.id))
-        if limit is not None:
-            candidates = candidates.limit(limit)
-        candidates = candidates.with_for_update(skip_locked=True)
-        chosen = list(uow.session.exec(candidates).all())
-        if not chosen:
-            return []
-        uow.session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(chosen), claimable)
-            .values(status=MAIL_SENDING, lease_token=token, lease_until=now + LEASE)
-        )
-        uow.commit()
-        claimed = uow.session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.lease_token == token)
-            .order_by(col(OutboxMessage.id))
-        ).all()
-        return list(claimed)
+def _send_batch(
+    backoffice: Backoffice, transport: Transport, batch: _Batch, report: DeliveryReport
+) -> Outcomes:
+    """Send what the batch holds; the outcomes are returned, to be recorded."""
+    outcomes = Outcomes(batch.lease, report)
+    ours = {row.id for row in batch.rows}
+    renew_when = claims.lease_length(backoffice) / 2
+    for index, row in enumerate(batch.rows):
+        now = clock.now()
+        if batch.lease.until - now < renew_when:
+            claims.record(backoffice, outcomes.take())  # what is done is written first
+            ours = claims.renew(backoffice, batch.lease)
+        if row.id not in ours:
+            continue
+        if row.code_expired(now):
+            outcomes.expired(row, CODE_EXPIRED)
+            continue
+        outgoing = batch.ready[row.id]
+        if isinstance(outgoing, str):
+            outcomes.failed(row, outgoing, None, attempted=False)
+            continue
+        try:
+            transport.send(outgoing)
+        except DeliveryError as exc:
+            if exc.unreachable:
+                # nothing of this batch can go now: every remaining message waits
+                report.unreachable = str(exc)
+                for waiting in batch.rows[index:]:
+                    if waiting.id in ours:
+                        outcomes.transient(waiting, str(exc), exc.smtp_code)
+                break
+            if exc.permanent:
+                outcomes.failed(row, str(exc), exc.smtp_code, attempted=True)
+            else:
+                outcomes.transient(row, str(exc), exc.smtp_code)
+            continue
+        outcomes.sent(row)
+    return outcomes
 
 
-def _finish(backoffice: Backoffice, row: OutboxMessage, **values: object) -> None:
-    """Record one outcome, only if our lease still holds the row."""
-    with backoffice.uow() as uow:
-        uow.session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == row.id,
-                OutboxMessage.lease_token == row.lease_token,
-                OutboxMessage.status == MAIL_SENDING,
-            )
-            .values(lease_token=None, lease_until=None, **values)
-        )
-        uow.commit()
+class _Sizes:
+    """How many rows the next claim asks for, within ``--limit``."""
 
+    def __init__(self, ids: Sequence[int] | None, limit: int | None) -> None:
+        self.single = ids is not None
+        self.left = len(ids) if ids is not None else limit
 
-def _redacted() -> dict[str, object]:
-    return {"secret": None, "redacted_at": clock.now()}
+    def next(self) -> int:
+        size = CLAIM_BATCH if self.left is None else min(CLAIM_BATCH, self.left)
+        if self.single:
+            size = self.left or 0
+        if self.left is not None:
+            self.left -= size
+        return size
 
-
-def _deliver_one(
-    backoffice: Backoffice, transport: Transport, row: OutboxMessage, report: DeliveryReport
-) -> None:
-    assert row.id is not None
-    now = clock.now()
-    if row.expires_at is not None and clock.as_utc(row.expires_at) < now:
-        _finish(backoffice, row, status=MAIL_EXPIRED, **_redacted())
-        report.expired.append(row.id)
-        return
-    message = compose(row, backoffice.settings)
-    attempts = row.attempts + 1
-    try:
-        transport.send(message)
-    except DeliveryError as exc:
-        give_up = (
-            exc.permanent or now + next_wait(attempts) > clock.as_utc(row.created_at) + GIVE_UP
-        )
-        if give_up:
-            _finish(
-                backoffice,
-                row,
-                status=MAIL_FAILED,
-                attempts=attempts,
-                error=str(exc)[:1000],
-                smtp_code=exc.smtp_code,
-                **_redacted(),
-            )
-            report.failed.append(row.id)
-        else:
-            _finish(
-                backoffice,
-                row,
-                status=MAIL_QUEUED,
-                attempts=attempts,
-                error=str(exc)[:1000],
-                smtp_code=exc.smtp_code,
-                next_attempt_at=now + next_wait(attempts),
-            )
-            report.retrying.append(row.id)
-        return
-    _finish(
-        backoffice,
-        row,
-        status=MAIL_SENT,
-        attempts=attempts,
-        sent_at=clock.now(),
-        error=None,
-        smtp_code=None,
-        message_id=message["Message-ID"],
-        **_redacted(),
-    )
-    report.sent.append(row.id)
+    def more(self) -> bool:
+        return not self.single and (self.left is None or self.left > 0)
 
 
 def deliver(
@@ -182,21 +126,54 @@ def deliver(
     limit: int | None = None,
     transport: Transport | None = None,
 ) -> DeliveryReport:
-    """Deliver the given messages (immediate delivery) or the due queue (``mail send``)."""
+    """Deliver the given messages (immediate delivery), or the due queue (``mail send``).
+
+    ``limit`` caps how many messages this call handles. The relay being unreachable ends
+    the run (the report says so); the messages wait for the next one.
+    """
     report = DeliveryReport()
-    rows = _claim(backoffice, ids, limit)
-    if not rows:
+    if ids is None:
+        report.expired += claims.expire_stale(backoffice)
+    elif not ids:
         return report
-    own_transport = transport is None
-    active = transport or make_transport(backoffice.settings)
-    try:
-        for row in rows:
-            _deliver_one(backoffice, active, row, report)
-    finally:
-        if own_transport:
-            active.close()
+    sizes = _Sizes(ids, limit)
+    active: Transport | None = transport
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coproctl-mail") as helper:
+        upcoming: Future[_Batch] | None = helper.submit(_prepare, backoffice, ids, sizes.next())
+        recording: Future[None] | None = None
+        try:
+            while upcoming is not None:
+                batch = upcoming.result()
+                upcoming = None
+                if not batch.rows:
+                    break
+                if sizes.more():
+                    upcoming = helper.submit(_prepare, backoffice, ids, sizes.next())
+                if active is None:
+                    active = make_transport(backoffice.settings)
+                outcomes = _send_batch(backoffice, active, batch, report)
+                if recording is not None:
+                    recording.result()
+                recording = helper.submit(claims.record, backoffice, outcomes.take())
+                if report.unreachable:
+                    break
+        finally:
+            if upcoming is not None and upcoming.exception() is None:
+                claims.release(backoffice, upcoming.result().lease)  # claimed, never tried
+            if recording is not None:
+                recording.result()
+            if active is not None and transport is None:
+                active.close()
     return report
 
 
 def deliver_messages(backoffice: Backoffice, ids: Sequence[int]) -> DeliveryReport:
-    return deliver(backoffice, ids)
+    """Immediate delivery, after a command answered: never an error for the command.
+
+    What cannot go now stays queued for ``mail send``, and ``account show`` says why.
+    """
+    try:
+        return deliver(backoffice, ids)
+    except Exception as exc:  # the command has answered: the queue and cron take over
+        log.warning("immediate delivery postponed (%s)", type(exc).__name__)
+        return DeliveryReport()

@@ -1,55 +1,58 @@
-"""The French mail templates: one ``<kind>.txt`` file per kind (and an optional ``.html``).
+"""The French mail templates: files a syndic can adapt without touching the code.
 
-A template's first line is ``Subject: ...``, then a blank line, then the body, with
-``$name`` placeholders (``string.Template``). A code mail is rendered with a placeholder in
-place of the code: the code itself only joins the text when the message is handed to a
-transport.
+One ``<kind>.txt`` per kind of mail: a first line ``Subject: ...``, a blank line, then the
+text, with ``$name`` placeholders (``string.Template``; ``$$`` for a dollar sign). The HTML
+alternative is ``layout.html`` (the frame: colours, logo, footer) around a content that is
+``<kind>.html`` when there is one, else the text turned into paragraphs: each line is a
+line of the mail, a blank line starts a paragraph, a line indented by four spaces is shown
+large (the code). ``signature.txt`` is the ``$signature`` of every mail.
+
+``MAIL_TEMPLATES_DIR`` names a folder whose files replace the packaged ones, file by file
+(a kind whose ``.txt`` is replaced gets its HTML from that folder or from its new text,
+never from the packaged wording). Files are UTF-8 (a BOM and Windows line ends are fine).
+
+A code mail is rendered with :data:`CODE_PLACEHOLDER` in place of the code: the code only
+joins the text when the message is handed to a transport, so that no stored body holds it.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
+from coproctl.errors import BadInput
+
 CODE_PLACEHOLDER = "[[CODE]]"
-SIGNATURE = "Votre service de syndic\n(message automatique, merci de ne pas y répondre)"
 
-KINDS = (
-    "update_code",
-    "reset_code",
-    "email_change_code",
-    "password_changed",
-    "email_changed",
-    "account_reset",
+CODE_KINDS = ("update_code", "reset_code", "email_change_code")
+KINDS = (*CODE_KINDS, "password_changed", "email_changed", "account_reset")
+
+# what every template may use, then what each kind adds
+COMMON_VALUES = (
+    "greeting",  # "Bonjour Madame Lefèvre," (civility and name), or a neutral greeting
+    "civility",  # "Madame", "Monsieur", "Madame, Monsieur" or empty
+    "first_name",
+    "last_name",
+    "full_name",
+    "identifiant",
+    "copropriete",
+    "date",  # when the mail was written, Paris time: 30/11/2026
+    "time",  # 21:18
+    "reply_hint",  # whether the owner may answer the mail (MAIL_REPLY_TO set or not)
+    "signature",
 )
-
-_CIVILITIES = {
-    "m": "Monsieur",
-    "m.": "Monsieur",
-    "mr": "Monsieur",
-    "monsieur": "Monsieur",
-    "mme": "Madame",
-    "madame": "Madame",
-    "mlle": "Madame",
-    "mademoiselle": "Madame",
-    "m. et mme": "Madame, Monsieur",
-    "m et mme": "Madame, Monsieur",
-    "mme et m.": "Madame, Monsieur",
+KIND_VALUES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(CODE_KINDS, ("code", "minutes", "expires_at")),
+    "password_changed": ("identifiants",),
+    "email_changed": (),
+    "account_reset": (),
 }
-
-
-def greeting(civility: str | None, last_name: str | None, first_name: str | None = None) -> str:
-    """'Bonjour Madame Lefèvre,' — or a neutral greeting when the civility is unknown."""
-    title = _CIVILITIES.get((civility or "").strip().lower())
-    if title and last_name and "," not in title:
-        return f"Bonjour {title} {last_name},"
-    if title:
-        return f"{title},"
-    name = " ".join(part for part in (first_name, last_name) if part)
-    return f"Bonjour {name}," if name else "Bonjour,"
+LAYOUT_VALUES = ("subject", "content")
 
 
 @dataclass(frozen=True)
@@ -59,47 +62,138 @@ class Rendered:
     html: str
 
 
-def _read(kind: str, suffix: str, folder: Path | None) -> str | None:
+class TemplateError(BadInput):
+    def __init__(self, message: str) -> None:
+        super().__init__("bad_template", message)
+
+
+@dataclass(frozen=True)
+class _Source:
+    text: str
+    origin: str  # for error messages
+    custom: bool
+
+
+def templates_folder(setting: str) -> Path | None:
+    """The syndic's template folder (``MAIL_TEMPLATES_DIR``), checked; None when unset."""
+    if not setting:
+        return None
+    folder = Path(setting).expanduser()
+    if not folder.is_dir():
+        raise TemplateError(f"MAIL_TEMPLATES_DIR : dossier introuvable ({folder}).")
+    return folder
+
+
+def _decode(raw: bytes, origin: str) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TemplateError(
+            f"Modèle de message {origin} : le fichier doit être enregistré en UTF-8."
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _packaged(name: str) -> Traversable:
+    return resources.files("coproctl.mail").joinpath("templates", name)
+
+
+def _read(name: str, folder: Path | None, *, packaged: bool = True) -> _Source | None:
     if folder is not None:
-        candidate = folder / f"{kind}{suffix}"
+        candidate = folder / name
         if candidate.is_file():
-            return candidate.read_text(encoding="utf-8")
-    packaged = resources.files("coproctl.mail").joinpath("templates", f"{kind}{suffix}")
-    return packaged.read_text(encoding="utf-8") if packaged.is_file() else None
+            try:
+                raw = candidate.read_bytes()
+            except OSError as exc:
+                raise TemplateError(
+                    f"Modèle de message {candidate} illisible : {exc.strerror}."
+                ) from None
+            return _Source(_decode(raw, str(candidate)), str(candidate), custom=True)
+    if not packaged:
+        return None
+    resource = _packaged(name)
+    if not resource.is_file():
+        return None
+    return _Source(_decode(resource.read_bytes(), name), name, custom=False)
 
 
-def _html_from_text(body: str) -> str:
-    paragraphs = [p for p in body.strip().split("\n\n") if p.strip()]
+def _substitute(source: _Source, template: str, values: Mapping[str, str]) -> str:
+    try:
+        return Template(template).substitute(values)
+    except KeyError as exc:
+        known = ", ".join(f"${name}" for name in sorted(values))
+        raise TemplateError(
+            f"Modèle de message {source.origin} : la variable ${exc.args[0]} n'existe pas pour "
+            f"ce message (variables possibles : {known})."
+        ) from None
+    except ValueError:
+        raise TemplateError(
+            f"Modèle de message {source.origin} : un « $ » est mal placé (écrivez $$ pour un "
+            "signe dollar)."
+        ) from None
+
+
+def _text_to_html(text: str) -> str:
+    """Paragraphs of escaped text; a line indented by four spaces is shown large (the code)."""
     parts = []
-    for paragraph in paragraphs:
-        if paragraph.startswith("    "):
+    for paragraph in text.strip("\n").split("\n\n"):
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith("    ") for line in lines):
             parts.append(
-                '<p style="font-size:1.6em;font-weight:bold;letter-spacing:0.15em">'
-                f"{html.escape(paragraph.strip())}</p>"
+                '<p style="margin:20px 0;font-size:26px;font-weight:bold;letter-spacing:4px;'
+                'font-family:Consolas,Menlo,monospace">'
+                + "<br>".join(html.escape(line.strip()) for line in lines)
+                + "</p>"
             )
         else:
-            parts.append("<p>" + html.escape(paragraph.strip()).replace("\n", "<br>\n") + "</p>")
-    return (
-        '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"></head>\n'
-        '<body style="font-family:Arial,sans-serif">\n' + "\n".join(parts) + "\n</body></html>\n"
-    )
+            parts.append("<p>" + "<br>\n".join(html.escape(line) for line in lines) + "</p>")
+    return "\n".join(parts)
 
 
-def render(kind: str, values: dict[str, str], folder: Path | None = None) -> Rendered:
+def _html_values(values: Mapping[str, str]) -> dict[str, str]:
+    return {key: html.escape(value).replace("\n", "<br>\n") for key, value in values.items()}
+
+
+def render(kind: str, values: Mapping[str, str], folder: Path | None = None) -> Rendered:
+    """Subject, text and HTML of ``kind`` with ``values`` (see COMMON_VALUES, KIND_VALUES).
+
+    Raises :class:`TemplateError` (exit 2) for a template that cannot be used.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown mail kind {kind!r}")
-    values = {"signature": SIGNATURE, **values}
-    source = _read(kind, ".txt", folder)
-    assert source is not None, f"template {kind}.txt is missing"
-    head, _, body = source.partition("\n\n")
-    if not head.startswith("Subject:"):
-        raise ValueError(f"template {kind}.txt must start with 'Subject:'")
-    subject = Template(head.removeprefix("Subject:").strip()).substitute(values)
-    text = Template(body).substitute(values).strip() + "\n"
-    html_source = _read(kind, ".html", folder)
-    if html_source is None:
-        rendered_html = _html_from_text(text)
+    source = _read(f"{kind}.txt", folder)
+    assert source is not None, f"packaged template {kind}.txt is missing"
+    head, blank, body = source.text.partition("\n\n")
+    if not head.startswith("Subject:") or "\n" in head or not blank:
+        raise TemplateError(
+            f"Modèle de message {source.origin} : la première ligne doit être « Subject: ... », "
+            "suivie d'une ligne vide puis du texte."
+        )
+    signature_source = _read("signature.txt", folder)
+    assert signature_source is not None
+    signature = _substitute(signature_source, signature_source.text.strip("\n"), values)
+    values = {**values, "signature": signature}
+
+    subject = " ".join(_substitute(source, head.removeprefix("Subject:"), values).split())
+    text = _substitute(source, body, values).strip("\n") + "\n"
+
+    # the HTML content comes from the same place as the text: never packaged HTML wording
+    # next to a syndic's own text
+    fragment = _read(f"{kind}.html", folder, packaged=not source.custom)
+    if fragment is None:
+        content = _text_to_html(text)
     else:
-        escaped = {key: html.escape(value) for key, value in values.items()}
-        rendered_html = Template(html_source).substitute(escaped)
-    return Rendered(subject=subject, text=text, html=rendered_html)
+        content = _substitute(fragment, fragment.text, _html_values(values))
+    layout = _read("layout.html", folder)
+    assert layout is not None
+    page = _substitute(
+        layout, layout.text, {"subject": html.escape(subject), "content": content.strip("\n")}
+    )
+    return Rendered(subject=subject, text=text, html=page)
+
+
+def placeholders(kind: str) -> tuple[str, ...]:
+    """The ``$names`` a template of ``kind`` may use."""
+    return (*COMMON_VALUES, *KIND_VALUES[kind])

@@ -1,7 +1,9 @@
-"""Where a composed message goes: ``.eml`` files in a folder, or the console (stderr).
+"""Where a composed message goes: an SMTP relay, ``.eml`` files in a folder, the console.
 
 A transport's ``send`` returns normally when the message is accepted, and raises
-:class:`DeliveryError` otherwise; ``permanent`` says whether trying again can help.
+:class:`DeliveryError` otherwise: ``permanent`` says that trying again cannot help (a 5xx
+answer), ``unreachable`` that the relay itself could not be used (no message of the batch
+can go: the deliverer stops there and retries later).
 """
 
 from __future__ import annotations
@@ -9,22 +11,35 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from coproctl.config import Settings
+from coproctl.mail.compose import Outgoing
+
+# the beginning of the stored error of each connection-level failure (see diagnosis.py)
+UNREACHABLE = "serveur d'envoi injoignable"
+AUTH_REFUSED = "authentification refusée par le serveur d'envoi"
+INTERRUPTED = "connexion au serveur d'envoi interrompue"
 
 
 class DeliveryError(Exception):
-    def __init__(self, message: str, *, permanent: bool, smtp_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        smtp_code: int | None = None,
+        unreachable: bool = False,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.smtp_code = smtp_code
+        self.unreachable = unreachable
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: Outgoing) -> None: ...
 
     def close(self) -> None: ...
 
@@ -35,18 +50,18 @@ class FileTransport:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Outgoing) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            name = message["X-Coproctl-Outbox-Id"] or "message"
             fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
             with os.fdopen(fd, "wb") as handle:
-                handle.write(message.as_bytes())
-            kind = message["X-Coproctl-Kind"] or "mail"
-            os.replace(temporary, self.folder / f"{int(name):08d}-{kind}.eml")
+                handle.write(message.data)
+            os.replace(temporary, self.folder / f"{message.id:08d}-{message.kind}.eml")
         except OSError as exc:
             raise DeliveryError(
-                f"écriture impossible dans {self.folder} : {exc.strerror}", permanent=False
+                f"{UNREACHABLE} : écriture impossible dans {self.folder} : {exc.strerror}",
+                permanent=False,
+                unreachable=True,
             ) from None
 
     def close(self) -> None:
@@ -54,15 +69,23 @@ class FileTransport:
 
 
 class ConsoleTransport:
-    """Prints the message on standard error (standard output is kept for ``--json``)."""
+    """Prints the message, decoded, on standard error (standard output is kept for --json)."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Outgoing) -> None:
+        import email
+        import email.policy
+
+        parsed = email.message_from_bytes(message.data, policy=email.policy.default)
         stream = self.stream or sys.stderr
-        stream.write(message.as_string())
-        stream.write("\n" + "-" * 72 + "\n")
+        for name, value in parsed.items():
+            if not name.lower().startswith(("content-", "mime-")):
+                stream.write(f"{name}: {value}\n")
+        body = parsed.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+        text = body.get_content() if body is not None else ""
+        stream.write("\n" + text.replace("\r\n", "\n") + "\n" + "-" * 72 + "\n")
         stream.flush()
 
     def close(self) -> None:

@@ -27,7 +27,7 @@ def send_code(
     minutes = backoffice.settings.code_ttl_minutes(code_row.purpose)
     queue_mail(
         uow,
-        backoffice.mail_committed,
+        backoffice,
         kind=CODE_MAIL_KINDS[code_row.purpose],
         to=code_row.target_email,
         owner=owner,
@@ -50,7 +50,7 @@ def password_changed(
     for group in by_address.values():
         queue_mail(
             uow,
-            backoffice.mail_committed,
+            backoffice,
             kind="password_changed",
             to=group[0].email or "",
             owner=owner,
@@ -64,7 +64,7 @@ def email_changed(
 ) -> None:
     queue_mail(
         uow,
-        backoffice.mail_committed,
+        backoffice,
         kind="email_changed",
         to=old_address,
         owner=owner,
@@ -77,7 +77,7 @@ def account_reset(
 ) -> None:
     queue_mail(
         uow,
-        backoffice.mail_committed,
+        backoffice,
         kind="account_reset",
         to=address,
         owner=owner,

@@ -46,6 +46,16 @@ class MailView:
     error: str | None
     created_at: datetime
     sent_at: datetime | None
+    smtp_code: int | None = None
+    next_attempt_at: datetime | None = None
+    identifiant: str | None = None
+
+    @property
+    def hint(self) -> str | None:
+        """What the failure means, in French staff can read to the owner (mail/diagnosis)."""
+        from coproctl.mail.diagnosis import hint
+
+        return hint(self.status, self.smtp_code, self.error)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,10 +67,16 @@ class MailView:
             "error": self.error,
             "created_at": clock.paris_iso(self.created_at),
             "sent_at": clock.paris_iso(self.sent_at),
+            "smtp_code": self.smtp_code,
+            "next_attempt_at": clock.paris_iso(self.next_attempt_at)
+            if self.status == "queued"
+            else None,
+            "identifiant": self.identifiant,
+            "hint": self.hint,
         }
 
 
-def mail_view(row: OutboxMessage) -> MailView:
+def mail_view(row: OutboxMessage, identifiant: str | None = None) -> MailView:
     assert row.id is not None
     return MailView(
         row.id,
@@ -71,6 +87,9 @@ def mail_view(row: OutboxMessage) -> MailView:
         row.error,
         row.created_at,
         row.sent_at,
+        row.smtp_code,
+        row.next_attempt_at,
+        identifiant,
     )
 
 
@@ -201,5 +220,5 @@ def detailed_view(session: Session, account: Account, owner: Owner) -> AccountVi
         base,
         procedure=procedure_view(in_flight(session, account.id)),
         recent_events=recent_for_account(session, account.id),
-        mails=[mail_view(row) for row in mails],
+        mails=[mail_view(row, account.identifiant) for row in mails],
     )

@@ -1,0 +1,96 @@
+"""What a delivery failure means, in French a staff member can read to the owner.
+
+The guide's own support cases: a full mailbox ("boîte pleine"), a mistyped address
+("adresse erronée"), an anti-spam filter, a slow or broken network. The diagnosis reads the
+SMTP reply code, the enhanced status code in the server's words (RFC 3463: ``5.2.2``), and
+the beginning of the errors this program writes itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coproctl.mail.transports import AUTH_REFUSED, INTERRUPTED, UNREACHABLE
+
+_ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+MAILBOX_FULL = (
+    "Boîte de réception pleine : le propriétaire doit faire de la place dans sa messagerie "
+    "(supprimer des messages anciens ou volumineux), puis demander un nouveau code ; sinon, "
+    "donner une autre adresse."
+)
+UNKNOWN_ADDRESS = (
+    "Adresse inconnue chez le fournisseur du destinataire : elle est sans doute mal saisie. "
+    "Relisez-la lettre par lettre avec le propriétaire (avant et après le @), puis "
+    "recommencez avec l'adresse corrigée."
+)
+UNKNOWN_DOMAIN = (
+    "Le domaine de l'adresse (après le @) n'existe pas ou ne reçoit pas de courrier : "
+    "vérifiez-le avec le propriétaire (orange.fr, gmail.com...), puis recommencez avec "
+    "l'adresse corrigée."
+)
+SPAM = (
+    "Message refusé comme indésirable (anti-spam) par la messagerie du destinataire : le "
+    "propriétaire doit autoriser notre adresse d'envoi dans son filtre (MailInBlack ou "
+    "autre) ou donner une autre adresse. Prévenez aussi le service informatique."
+)
+UNREACHABLE_HINT = (
+    "Notre serveur d'envoi était injoignable : rien n'a pu partir. Le message est renvoyé "
+    "automatiquement ; si cela dure, prévenez le service informatique."
+)
+AUTH_HINT = (
+    "Notre serveur d'envoi a refusé nos identifiants (réglages SMTP_USER et SMTP_PASSWORD) : "
+    "prévenez le service informatique. Le message est renvoyé automatiquement."
+)
+DEFERRED = (
+    "La messagerie du destinataire demande de réessayer plus tard (encombrement, "
+    "vérification anti-spam) : nouvel essai automatique, rien à faire pour l'instant."
+)
+REFUSED = (
+    "Refusé par la messagerie du destinataire (voir l'erreur) : vérifiez l'adresse avec le "
+    "propriétaire ou demandez-lui une autre adresse."
+)
+EXPIRED = (
+    "Le code n'était plus valable quand l'envoi a été possible : il n'a pas été envoyé. "
+    "Faites demander un nouveau code (« coproctl code resend »)."
+)
+GAVE_UP = (
+    "Aucun envoi possible pendant 24 heures : vérifiez l'adresse avec le propriétaire, puis "
+    "faites demander un nouveau code ou prévenez le service informatique."
+)
+
+
+def enhanced_code(error: str | None) -> tuple[int, int, int] | None:
+    """``5.2.2`` in the server's words, as (5, 2, 2)."""
+    found = _ENHANCED.search(error or "")
+    if found is None:
+        return None
+    klass, subject, detail = found.groups()
+    return int(klass), int(subject), int(detail)
+
+
+def hint(status: str, smtp_code: int | None, error: str | None) -> str | None:
+    """The hint for a message's state, or None when there is nothing to explain."""
+    if status == "expired":
+        return EXPIRED
+    if status not in {"queued", "failed"} or not (error or smtp_code):
+        return None
+    text = error or ""
+    if text.startswith(AUTH_REFUSED):
+        return AUTH_HINT
+    if text.startswith(UNREACHABLE) or text.startswith(INTERRUPTED):
+        return UNREACHABLE_HINT
+    enhanced = enhanced_code(text)
+    subject = enhanced[1:] if enhanced else None
+    if subject == (2, 2) or smtp_code in {452, 552}:
+        return MAILBOX_FULL
+    permanent = smtp_code is not None and 500 <= smtp_code < 600
+    if not permanent:
+        return DEFERRED if status == "queued" else GAVE_UP
+    if (subject is not None and subject[0] == 7) or (smtp_code == 554 and subject is None):
+        return SPAM
+    if subject in {(1, 1), (1, 6)} or (smtp_code == 550 and subject is None):
+        return UNKNOWN_ADDRESS
+    if subject in {(1, 2), (4, 4)}:
+        return UNKNOWN_DOMAIN
+    return REFUSED

@@ -1,0 +1,224 @@
+"""Outgoing mail for staff and cron: deliver the queue, list what was sent and why, purge.
+
+Delivery itself lives in :mod:`coproctl.mail.delivery`; these services add the checks,
+the filters and the audit rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col
+
+from coproctl import clock
+from coproctl.config import Settings
+from coproctl.errors import BadInput
+from coproctl.mail.delivery import deliver
+from coproctl.mail.outcomes import DeliveryReport
+from coproctl.models import (
+    MAIL_EXPIRED,
+    MAIL_FAILED,
+    MAIL_QUEUED,
+    MAIL_SENDING,
+    MAIL_SENT,
+    Account,
+    OutboxMessage,
+    Owner,
+)
+from coproctl.services import audit
+from coproctl.services.backoffice import Backoffice, unavailable
+from coproctl.services.common import get_account
+from coproctl.services.views import MailView, mail_view
+
+MAIL_STATUSES = (MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
+DONE_STATUSES = (MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
+PURGE_BATCH = 5000
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A database that goes away mid-run is a refusal with its reason, not a traceback."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise unavailable(exc) from None
+
+
+def send_queue(backoffice: Backoffice, *, limit: int | None = None) -> DeliveryReport:
+    """Deliver the due queue (cron): retries with backoff, expired codes left unsent."""
+    if limit is not None and limit < 1:
+        raise BadInput("bad_usage", "--limit doit valoir au moins 1.")
+    with _database_errors():
+        return deliver(backoffice, limit=limit)
+
+
+def list_mail(
+    backoffice: Backoffice,
+    *,
+    status: str | None = None,
+    to: str | None = None,
+    identifiant: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = 100,
+) -> list[MailView]:
+    """Newest first; the filters combine. ``to`` with an @ is one address (any case),
+    without one a part of it (``orange.fr``); ``since`` typed by staff is Paris time."""
+    if status is not None and status not in MAIL_STATUSES:
+        raise BadInput("bad_usage", f"Statut inconnu « {status} » : {', '.join(MAIL_STATUSES)}.")
+    with backoffice.uow() as uow, _database_errors():
+        query = select(OutboxMessage, Account.identifiant).outerjoin(
+            Account, col(Account.id) == col(OutboxMessage.account_id)
+        )
+        if identifiant is not None:
+            account = get_account(uow.session, identifiant)
+            query = query.where(col(OutboxMessage.account_id) == account.id)
+        if status is not None:
+            query = query.where(col(OutboxMessage.status) == status)
+        if kind is not None:
+            query = query.where(col(OutboxMessage.kind) == kind)
+        if to is not None:
+            wanted = to.strip().lower()
+            address = func.lower(col(OutboxMessage.to_addr))
+            query = query.where(
+                address == wanted if "@" in wanted else address.contains(wanted, autoescape=True)
+            )
+        if since is not None:
+            query = query.where(col(OutboxMessage.created_at) >= _paris_to_utc(since))
+        query = query.order_by(col(OutboxMessage.id).desc())
+        if limit is not None:
+            query = query.limit(limit)
+        rows = uow.session.execute(query).all()
+        return [mail_view(row, account_identifiant) for row, account_identifiant in rows]
+
+
+def _paris_to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.PARIS)
+    return clock.as_utc(moment)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    deleted: int
+    older_than_days: int
+    before: datetime
+    dry_run: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "deleted": self.deleted,
+            "older_than_days": self.older_than_days,
+            "before": clock.paris_iso(self.before),
+            "dry_run": self.dry_run,
+        }
+
+
+def purge_mail(
+    backoffice: Backoffice, *, older_than_days: int | None = None, dry_run: bool = False
+) -> PurgeReport:
+    """Delete the messages sent, failed or expired more than N days ago (cron).
+
+    Queued messages are never touched. Deleting goes by batches, each its own transaction:
+    idempotent, and safe while another copy runs (a row is deleted once, by either).
+    """
+    days = backoffice.settings.mail_retention_days if older_than_days is None else older_than_days
+    if days < 1:
+        raise BadInput("bad_usage", "--older-than doit valoir au moins 1 jour.")
+    before = clock.now() - timedelta(days=days)
+    done = (
+        col(OutboxMessage.status).in_(DONE_STATUSES),
+        col(OutboxMessage.created_at) < before,
+    )
+    deleted = 0
+    with _database_errors():
+        if dry_run:
+            with backoffice.uow() as uow:
+                counted = uow.session.execute(
+                    select(func.count()).select_from(OutboxMessage).where(*done)
+                ).scalar_one()
+            return PurgeReport(int(counted), days, before, dry_run=True)
+        while True:
+            with backoffice.uow() as uow:
+                batch = select(OutboxMessage.id).where(*done).limit(PURGE_BATCH)
+                count = uow.session.execute(
+                    delete(OutboxMessage).where(col(OutboxMessage.id).in_(batch))
+                ).rowcount
+                uow.commit()
+            deleted += count or 0
+            if not count:  # not "< PURGE_BATCH": another copy may have taken part of a batch
+                break
+        with backoffice.uow() as uow:
+            audit.record(
+                uow.session,
+                backoffice.actor,
+                "mail.purge",
+                deleted=deleted,
+                older_than_days=days,
+            )
+            uow.commit()
+    return PurgeReport(deleted, days, before, dry_run=False)
+
+
+@dataclass(frozen=True)
+class MailPreview:
+    kind: str
+    subject: str
+    text: str
+    html: str
+    placeholders: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "text": self.text,
+            "html": self.html,
+            "placeholders": list(self.placeholders),
+        }
+
+
+SAMPLE_CODE = "12345678"  # a made-up code: previews never show a real one
+
+
+def preview_mail(settings: Settings, kind: str) -> MailPreview:
+    """``kind`` rendered for a made-up owner with the templates in use (MAIL_TEMPLATES_DIR
+    first): how a syndic checks an adapted template before an owner receives it."""
+    from coproctl.mail.outbox import template_values
+    from coproctl.mail.templates import (
+        CODE_KINDS,
+        CODE_PLACEHOLDER,
+        KINDS,
+        placeholders,
+        render,
+        templates_folder,
+    )
+
+    if kind not in KINDS:
+        raise BadInput("bad_usage", f"Type de message inconnu « {kind} » : {', '.join(KINDS)}.")
+    owner = Owner(owner_ref="C0042", civility="Mme", last_name="Lefèvre", first_name="Marie")
+    account = Account(identifiant="LEF001", copropriete="Les Tilleuls")
+    extra: dict[str, str] = {"identifiants": "LEF001, LEF002"}
+    expires_at = None
+    if kind in CODE_KINDS:
+        purpose = {"update_code": "update", "reset_code": "reset"}.get(kind, "email-change")
+        minutes = settings.code_ttl_minutes(purpose)
+        extra = {"minutes": str(minutes)}
+        expires_at = clock.now() + timedelta(minutes=minutes)
+    elif kind != "password_changed":
+        extra = {}
+    values = template_values(settings, owner, account, extra, expires_at=expires_at)
+    rendered = render(kind, values, templates_folder(settings.mail_templates_dir))
+    return MailPreview(
+        kind=kind,
+        subject=rendered.subject,
+        text=rendered.text.replace(CODE_PLACEHOLDER, SAMPLE_CODE),
+        html=rendered.html.replace(CODE_PLACEHOLDER, SAMPLE_CODE),
+        placeholders=placeholders(kind),
+    )
