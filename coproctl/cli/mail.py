@@ -140,16 +140,21 @@ def purge(
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, delete nothing.")] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Rows per transaction.")
+    ] = 1000,
     quiet: Quiet = False,
 ) -> None:
     """Delete messages sent, failed or expired more than DAYS ago (cron; queued ones stay)."""
     with backoffice(ctx) as office:
         from coproctl.services.mail import purge_mail
 
-        report = purge_mail(office, older_than_days=older_than, dry_run=dry_run)
+        report = purge_mail(
+            office, older_than_days=older_than, dry_run=dry_run, batch_size=batch_size
+        )
         verb = "à supprimer" if report.dry_run else "supprimé(s)"
         text = (
-            f"{report.deleted} message(s) {verb} : envoyés, en échec ou non envoyés depuis "
+            f"{report.removed} message(s) {verb} : envoyés, en échec ou non envoyés depuis "
             f"plus de {report.older_than_days} jours."
         )
         if state(ctx).json or not quiet:

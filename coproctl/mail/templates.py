@@ -191,6 +191,13 @@ def render(kind: str, values: Mapping[str, str], folder: Path | None = None) -> 
     page = _substitute(
         layout, layout.text, {"subject": html.escape(subject), "content": content.strip("\n")}
     )
+    if kind in CODE_KINDS:
+        for part, where in ((text, source.origin), (page, fragment.origin if fragment else "")):
+            if CODE_PLACEHOLDER not in part:
+                raise TemplateError(
+                    f"Modèle de message {where or 'layout.html'} : le code ($code) manque ; "
+                    "sans lui le message ne sert à rien."
+                )
     return Rendered(subject=subject, text=text, html=page)
 
 

@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from coproctl import clock
 from coproctl.config import Settings
-from coproctl.errors import BadInput
+from coproctl.errors import BadInput, Refused
 from coproctl.mail.delivery import deliver
 from coproctl.mail.outcomes import DeliveryReport
 from coproctl.models import (
@@ -38,7 +38,7 @@ from coproctl.services.views import MailView, mail_view
 
 MAIL_STATUSES = (MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
 DONE_STATUSES = (MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
-PURGE_BATCH = 5000
+PURGE_BATCH = 1000  # a short write lock per batch, as the other purges
 
 
 @contextmanager
@@ -104,16 +104,18 @@ def _paris_to_utc(moment: datetime) -> datetime:
     return clock.as_utc(moment)
 
 
-@dataclass(frozen=True)
+@dataclass
 class PurgeReport:
-    deleted: int
     older_than_days: int
     before: datetime
     dry_run: bool
+    removed: int = 0
+    batches: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "deleted": self.deleted,
+            "removed": self.removed,
+            "batches": self.batches,
             "older_than_days": self.older_than_days,
             "before": clock.paris_iso(self.before),
             "dry_run": self.dry_run,
@@ -121,49 +123,77 @@ class PurgeReport:
 
 
 def purge_mail(
-    backoffice: Backoffice, *, older_than_days: int | None = None, dry_run: bool = False
+    backoffice: Backoffice,
+    *,
+    older_than_days: int | None = None,
+    dry_run: bool = False,
+    batch_size: int = PURGE_BATCH,
 ) -> PurgeReport:
     """Delete the messages sent, failed or expired more than N days ago (cron).
 
-    Queued messages are never touched. Deleting goes by batches, each its own transaction:
-    idempotent, and safe while another copy runs (a row is deleted once, by either).
+    Queued messages are never touched. Batches by id, each its own short transaction (on
+    PostgreSQL picked ``FOR UPDATE SKIP LOCKED``: two copies share the work); running it
+    again removes nothing more. One ``mail.purge`` audit event when something went.
     """
     days = backoffice.settings.mail_retention_days if older_than_days is None else older_than_days
     if days < 1:
-        raise BadInput("bad_usage", "--older-than doit valoir au moins 1 jour.")
-    before = clock.now() - timedelta(days=days)
-    done = (
-        col(OutboxMessage.status).in_(DONE_STATUSES),
-        col(OutboxMessage.created_at) < before,
-    )
-    deleted = 0
-    with _database_errors():
-        if dry_run:
-            with backoffice.uow() as uow:
-                counted = uow.session.execute(
-                    select(func.count()).select_from(OutboxMessage).where(*done)
-                ).scalar_one()
-            return PurgeReport(int(counted), days, before, dry_run=True)
+        raise BadInput("bad_retention", "La durée de conservation doit être d'au moins 1 jour.")
+    if batch_size < 1:
+        raise BadInput("bad_batch", "La taille des lots doit être positive.")
+    report = PurgeReport(days, clock.now() - timedelta(days=days), dry_run)
+    after = 0
+    try:
         while True:
             with backoffice.uow() as uow:
-                batch = select(OutboxMessage.id).where(*done).limit(PURGE_BATCH)
-                count = uow.session.execute(
-                    delete(OutboxMessage).where(col(OutboxMessage.id).in_(batch))
-                ).rowcount
+                query = (
+                    select(OutboxMessage.id)
+                    .where(
+                        col(OutboxMessage.id) > after,
+                        col(OutboxMessage.status).in_(DONE_STATUSES),
+                        col(OutboxMessage.created_at) < report.before,
+                    )
+                    .order_by(col(OutboxMessage.id))
+                    .limit(batch_size)
+                )
+                if not dry_run:
+                    query = query.with_for_update(skip_locked=True)
+                ids = list(uow.session.execute(query).scalars())
+                if not ids:
+                    break
+                if not dry_run:
+                    uow.session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
+                    uow.commit()
+            after = ids[-1]
+            report.batches += 1
+            report.removed += len(ids)
+        if report.removed and not dry_run:
+            with backoffice.uow() as uow:
+                audit.record(
+                    uow.session,
+                    backoffice.actor,
+                    "mail.purge",
+                    older_than_days=days,
+                    before=clock.paris_iso(report.before),
+                    removed=report.removed,
+                )
                 uow.commit()
-            deleted += count or 0
-            if not count:  # not "< PURGE_BATCH": another copy may have taken part of a batch
-                break
-        with backoffice.uow() as uow:
-            audit.record(
-                uow.session,
-                backoffice.actor,
-                "mail.purge",
-                deleted=deleted,
-                older_than_days=days,
-            )
-            uow.commit()
-    return PurgeReport(deleted, days, before, dry_run=False)
+    except OperationalError as exc:
+        raise _interrupted(unavailable(exc), report.removed) from None
+    except Refused as error:  # database_busy: another writer held the lock too long
+        raise _interrupted(error, report.removed) from None
+    return report
+
+
+def _interrupted(error: Refused, removed: int) -> Refused:
+    """The refusal, saying how far the purge went (the next run carries on)."""
+    if not removed:
+        return error
+    return Refused(
+        error.code,
+        f"{error.message} (purge interrompue après {removed} message(s) supprimé(s) ; "
+        "le prochain passage continuera)",
+        removed=removed,
+    )
 
 
 @dataclass(frozen=True)

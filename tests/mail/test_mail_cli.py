@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -126,15 +127,15 @@ def test_purge_keeps_the_queue_and_recent_mail(
     assert start_update(cli, "ACC004", "recent@example.com").exit_code == 0  # sent, recent
 
     dry = cli.json("mail", "purge", "--older-than", "30", "--dry-run")
-    assert dry.data["deleted"] == 2
+    assert dry.data["removed"] == 2
     assert len(cli.json("mail", "list").data) == 4
 
-    quiet = cli("mail", "purge", "--older-than", "30", "--quiet")
+    quiet = cli("mail", "purge", "--older-than", "30", "--quiet", "--batch-size", "1")
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
     left = sorted(m["to"] for m in cli.json("mail", "list").data)
     assert left == ["attente@example.com", "recent@example.com"]
     again = cli.json("mail", "purge", "--older-than", "30")
-    assert (again.exit_code, again.data["deleted"]) == (0, 0)  # idempotent
+    assert (again.exit_code, again.data["removed"]) == (0, 0)  # idempotent
 
     # the queued one is never purged, however old; the default age is the setting
     monkeypatch.setenv("COPROCTL_MAIL_RETENTION_DAYS", "1")
@@ -143,7 +144,7 @@ def test_purge_keeps_the_queue_and_recent_mail(
         assert "1 message(s) supprimé(s)" in run.stdout
     assert [m["to"] for m in cli.json("mail", "list").data] == ["attente@example.com"]
     events = cli.json("audit", "list", "--action", "mail.purge").data
-    assert [e["details"]["deleted"] for e in events] == [1, 0, 2]
+    assert [e["details"]["removed"] for e in events] == [1, 2]  # only runs that removed
     assert cli("mail", "purge", "--older-than", "0").exit_code == 2
 
 
@@ -156,3 +157,29 @@ def test_account_show_lists_the_last_mails(cli: Cli, smtp_server: MailServer) ->
     assert (mail["kind"], mail["status"], mail["hint"]) == ("update_code", "sent", None)
     human = cli("account", "show", "LEF001")
     assert "Derniers e-mails" in human.stdout
+
+
+def test_two_purges_at_once_share_the_work(
+    queue_office: Backoffice, smtp_server: MailServer
+) -> None:
+    from coproctl.mail.delivery import deliver
+    from coproctl.services.mail import list_mail, purge_mail
+
+    with freeze_time(now() - timedelta(days=40), real_asyncio=True):
+        queue_notices(queue_office, 60)
+        assert deliver(queue_office).sent == 60
+    start = threading.Barrier(2)
+    removed: list[int] = []
+
+    def purge() -> None:
+        start.wait()
+        removed.append(purge_mail(queue_office, older_than_days=30, batch_size=5).removed)
+
+    workers = [threading.Thread(target=purge) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert len(removed) == 2
+    assert sum(removed) == 60
+    assert list_mail(queue_office, limit=None) == []

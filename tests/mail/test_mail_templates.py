@@ -107,6 +107,7 @@ def test_a_syndic_adapts_a_template(
         ("Subject: Code\n\nPrix : 5 $ pièce\n", "utf-8", "$$"),
         ("Votre code\n\n$code\n", "utf-8", "Subject:"),
         ("Subject: Votre code à saisir\n\n$code\n", "cp1252", "UTF-8"),
+        ("Subject: Votre code\n\n$greeting, voici votre code.\n", "utf-8", "($code) manque"),
     ],
 )
 def test_a_broken_template_stops_the_step_cleanly(
