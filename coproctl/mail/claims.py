@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, or_, select, update
 
 from coproctl import clock
+from coproctl.mail.reasons import CODE_EXPIRED, CODE_REPLACED
 from coproctl.models import (
     MAIL_EXPIRED,
     MAIL_QUEUED,
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 CODES = VerificationCode.__table__  # type: ignore[attr-defined]
-
-CODE_EXPIRED = "non envoyé : le code a expiré avant que l'envoi soit possible"
-CODE_REPLACED = "non envoyé : le code a été remplacé par un nouveau code avant l'envoi"
 
 CLAIMED_COLUMNS = (
     "id",

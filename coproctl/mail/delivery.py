@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING
 
 from coproctl import clock
 from coproctl.mail import claims
-from coproctl.mail.claims import CODE_EXPIRED, Claimed, Lease
+from coproctl.mail.claims import Claimed, Lease
 from coproctl.mail.compose import Outgoing, compose
 from coproctl.mail.outcomes import DeliveryReport, Outcomes
+from coproctl.mail.reasons import CODE_EXPIRED, COMPOSE_FAILED
 from coproctl.mail.transports import DeliveryError, Transport, make_transport
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("coproctl.mail")
 
 CLAIM_BATCH = 50
-COMPOSE_FAILED = "message impossible à composer"
 
 
 @dataclass

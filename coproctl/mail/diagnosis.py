@@ -10,9 +10,21 @@ from __future__ import annotations
 
 import re
 
-from coproctl.mail.transports import AUTH_REFUSED, INTERRUPTED, UNREACHABLE
+from coproctl.mail.reasons import (
+    AUTH_REFUSED,
+    CODE_REPLACED,
+    COMPOSE_FAILED,
+    INTERRUPTED,
+    UNREACHABLE,
+)
 
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+# the words relays use when they give no enhanced status code
+_FULL = re.compile(r"mailbox (is )?full|over ?quota|quota exceeded|boîte pleine", re.I)
+_SPAM = re.compile(r"spam|blacklist|blocklist|indésirable|reputation", re.I)
+_UNKNOWN = re.compile(
+    r"user unknown|unknown user|no such (user|mailbox)|does not exist|invalid recipient", re.I
+)
 
 MAILBOX_FULL = (
     "Boîte de réception pleine : le propriétaire doit faire de la place dans sa messagerie "
@@ -54,6 +66,11 @@ EXPIRED = (
     "Le code n'était plus valable quand l'envoi a été possible : il n'a pas été envoyé. "
     "Faites demander un nouveau code (« coproctl code resend »)."
 )
+REPLACED = "Pas envoyé : un code plus récent a été demandé entre-temps (voir le message suivant)."
+UNUSABLE_ADDRESS = (
+    "Cette adresse ne peut pas recevoir nos messages (caractères non acceptés) : vérifiez-la "
+    "avec le propriétaire et demandez-lui une adresse sans accent ni espace."
+)
 GAVE_UP = (
     "Aucun envoi possible pendant 24 heures : vérifiez l'adresse avec le propriétaire, puis "
     "faites demander un nouveau code ou prévenez le service informatique."
@@ -71,26 +88,32 @@ def enhanced_code(error: str | None) -> tuple[int, int, int] | None:
 
 def hint(status: str, smtp_code: int | None, error: str | None) -> str | None:
     """The hint for a message's state, or None when there is nothing to explain."""
+    text = error or ""
     if status == "expired":
-        return EXPIRED
+        return REPLACED if text.startswith(CODE_REPLACED) else EXPIRED
     if status not in {"queued", "failed"} or not (error or smtp_code):
         return None
-    text = error or ""
+    if text.startswith(COMPOSE_FAILED):
+        return UNUSABLE_ADDRESS
     if text.startswith(AUTH_REFUSED):
         return AUTH_HINT
     if text.startswith(UNREACHABLE) or text.startswith(INTERRUPTED):
         return UNREACHABLE_HINT
     enhanced = enhanced_code(text)
     subject = enhanced[1:] if enhanced else None
-    if subject == (2, 2) or smtp_code in {452, 552}:
+    if subject == (2, 2) or smtp_code in {452, 552} or _FULL.search(text):
         return MAILBOX_FULL
     permanent = smtp_code is not None and 500 <= smtp_code < 600
     if not permanent:
         return DEFERRED if status == "queued" else GAVE_UP
-    if (subject is not None and subject[0] == 7) or (smtp_code == 554 and subject is None):
+    if (subject is not None and subject[0] == 7) or _SPAM.search(text):
         return SPAM
-    if subject in {(1, 1), (1, 6)} or (smtp_code == 550 and subject is None):
-        return UNKNOWN_ADDRESS
+    if smtp_code == 554 and subject is None:
+        return SPAM
     if subject in {(1, 2), (4, 4)}:
         return UNKNOWN_DOMAIN
+    if subject in {(1, 1), (1, 6)} or _UNKNOWN.search(text):
+        return UNKNOWN_ADDRESS
+    if smtp_code == 550 and subject is None:
+        return UNKNOWN_ADDRESS
     return REFUSED

@@ -14,7 +14,8 @@ import ssl
 
 from coproctl.config import Settings
 from coproctl.mail.compose import Outgoing
-from coproctl.mail.transports import AUTH_REFUSED, INTERRUPTED, UNREACHABLE, DeliveryError
+from coproctl.mail.reasons import AUTH_REFUSED, INTERRUPTED, UNREACHABLE
+from coproctl.mail.transports import DeliveryError
 
 
 def _words(raw: bytes | str) -> str:

@@ -16,11 +16,7 @@ from typing import Protocol, TextIO
 
 from coproctl.config import Settings
 from coproctl.mail.compose import Outgoing
-
-# the beginning of the stored error of each connection-level failure (see diagnosis.py)
-UNREACHABLE = "serveur d'envoi injoignable"
-AUTH_REFUSED = "authentification refusée par le serveur d'envoi"
-INTERRUPTED = "connexion au serveur d'envoi interrompue"
+from coproctl.mail.reasons import UNREACHABLE
 
 
 class DeliveryError(Exception):

@@ -183,3 +183,10 @@ def test_two_purges_at_once_share_the_work(
     assert len(removed) == 2
     assert sum(removed) == 60
     assert list_mail(queue_office, limit=None) == []
+
+
+def test_mail_help_stays_light() -> None:
+    from tests.test_startup import HEAVY, loaded_by
+
+    for args in (["mail", "--help"], ["mail", "send", "--help"], ["mail", "purge", "--help"]):
+        assert not loaded_by(*args).intersection({*HEAVY, "smtplib", "ssl"}), args

@@ -235,5 +235,6 @@ def test_a_replaced_code_is_not_sent(
         }
     assert len(smtp_server.received) == 1
     assert cli("code", "verify", "LEF001", smtp_server.code_for(address)).exit_code == 0
-    statuses = [m["status"] for m in cli.json("mail", "list").data]
-    assert statuses == ["sent", "expired"]
+    mails = cli.json("mail", "list").data
+    assert [m["status"] for m in mails] == ["sent", "expired"]
+    assert mails[1]["hint"] == diagnosis.REPLACED
