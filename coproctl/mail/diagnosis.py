@@ -86,34 +86,80 @@ def enhanced_code(error: str | None) -> tuple[int, int, int] | None:
     return int(klass), int(subject), int(detail)
 
 
-def hint(status: str, smtp_code: int | None, error: str | None) -> str | None:
-    """The hint for a message's state, or None when there is nothing to explain."""
+_AUTH_CODES = frozenset({530, 534, 535, 538})  # the relay refused our credentials
+
+# what went wrong, as a stable name: the one classification that both the staff hints
+# (:func:`hint`) and ``stats`` (:func:`cause_group`) read
+HINTS: dict[str, str] = {
+    "replaced": REPLACED,
+    "expired": EXPIRED,
+    "unusable_address": UNUSABLE_ADDRESS,
+    "auth_refused": AUTH_HINT,
+    "unreachable": UNREACHABLE_HINT,
+    "mailbox_full": MAILBOX_FULL,
+    "deferred": DEFERRED,
+    "gave_up": GAVE_UP,
+    "spam": SPAM,
+    "unknown_domain": UNKNOWN_DOMAIN,
+    "unknown_address": UNKNOWN_ADDRESS,
+    "refused": REFUSED,
+}
+
+# the guide's words for a failure, as ``stats`` counts them
+GROUPS: dict[str, str] = {
+    "mailbox_full": "mailbox_full",  # « boîte pleine »
+    "spam": "spam",  # « anti-spam »
+    "unknown_address": "bad_address",  # « adresse erronée »
+    "unknown_domain": "bad_address",
+    "unusable_address": "bad_address",
+    "unreachable": "unreachable",  # our relay: unreachable, or refusing our login
+    "auth_refused": "unreachable",
+    "deferred": "temporary",  # 4xx answers (until we gave up)
+    "gave_up": "temporary",
+}
+CAUSE_GROUPS = ("mailbox_full", "spam", "bad_address", "unreachable", "temporary", "other")
+
+
+def diagnose(status: str, smtp_code: int | None, error: str | None) -> str | None:
+    """The name of what went wrong with a message, or None when nothing did."""
     text = error or ""
     if status == "expired":
-        return REPLACED if text.startswith(CODE_REPLACED) else EXPIRED
+        return "replaced" if text.startswith(CODE_REPLACED) else "expired"
     if status not in {"queued", "failed"} or not (error or smtp_code):
         return None
     if text.startswith(COMPOSE_FAILED):
-        return UNUSABLE_ADDRESS
-    if text.startswith(AUTH_REFUSED):
-        return AUTH_HINT
+        return "unusable_address"
+    if text.startswith(AUTH_REFUSED) or smtp_code in _AUTH_CODES:
+        return "auth_refused"
     if text.startswith(UNREACHABLE) or text.startswith(INTERRUPTED):
-        return UNREACHABLE_HINT
+        return "unreachable"
     enhanced = enhanced_code(text)
     subject = enhanced[1:] if enhanced else None
     if subject == (2, 2) or smtp_code in {452, 552} or _FULL.search(text):
-        return MAILBOX_FULL
+        return "mailbox_full"
     permanent = smtp_code is not None and 500 <= smtp_code < 600
     if not permanent:
-        return DEFERRED if status == "queued" else GAVE_UP
+        return "deferred" if status == "queued" else "gave_up"
     if (subject is not None and subject[0] == 7) or _SPAM.search(text):
-        return SPAM
+        return "spam"
     if smtp_code == 554 and subject is None:
-        return SPAM
+        return "spam"
     if subject in {(1, 2), (4, 4)}:
-        return UNKNOWN_DOMAIN
-    if subject in {(1, 1), (1, 6)} or _UNKNOWN.search(text):
-        return UNKNOWN_ADDRESS
-    if smtp_code == 550 and subject is None:
-        return UNKNOWN_ADDRESS
-    return REFUSED
+        return "unknown_domain"
+    if subject in {(1, 1), (1, 3), (1, 6)} or _UNKNOWN.search(text):
+        return "unknown_address"
+    if smtp_code in {550, 551} and subject is None:
+        return "unknown_address"
+    return "refused"
+
+
+def hint(status: str, smtp_code: int | None, error: str | None) -> str | None:
+    """The hint for a message's state, or None when there is nothing to explain."""
+    name = diagnose(status, smtp_code, error)
+    return HINTS[name] if name is not None else None
+
+
+def cause_group(status: str, smtp_code: int | None, error: str | None) -> str:
+    """The group ``stats`` counts a failed or retried message in."""
+    name = diagnose(status, smtp_code, error)
+    return GROUPS.get(name or "", "other")

@@ -8,7 +8,6 @@ purged ones (an hour is counted when it starts inside the window).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from sqlmodel import Session, col
 
 from coproctl import clock
 from coproctl.config import Settings
+from coproctl.mail.diagnosis import CAUSE_GROUPS, cause_group
 from coproctl.models import (
     MAIL_EXPIRED,
     MAIL_FAILED,
@@ -38,50 +38,6 @@ from coproctl.services.maintenance import expired_unused
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 MAIL_STATUSES = (MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
-
-# why a mail was refused, in the words of the owners' guide
-MAILBOX_FULL = "mailbox_full"  # « boîte pleine »
-SPAM = "spam"  # « anti-spam » (rejected by a filter or a policy)
-BAD_ADDRESS = "bad_address"  # « adresse erronée » (unknown mailbox or domain)
-UNREACHABLE = "unreachable"  # our SMTP server: unreachable, or refusing our login
-TEMPORARY = "temporary"  # 4xx answers until we gave up
-OTHER = "other"
-CAUSES = (MAILBOX_FULL, SPAM, BAD_ADDRESS, UNREACHABLE, TEMPORARY, OTHER)
-
-_ENHANCED = re.compile(r"\b[245]\.(\d{1,3})\.(\d{1,3})\b")  # RFC 3463: 5.2.2
-_AUTH_CODES = frozenset({530, 534, 535, 538})  # our server refused our credentials
-_FULL = re.compile(r"mailbox full|over quota|quota exceeded|boîte pleine", re.I)
-_SPAM = re.compile(r"spam|blacklist|blocklist|indésirable", re.I)
-_BAD_ADDRESS = re.compile(r"user unknown|unknown user|no such user|does not exist", re.I)
-
-
-def failure_cause(smtp_code: int | None, error: str | None) -> str:
-    """Classify a refused or failing mail by the server's code and words.
-
-    Same reading as the hints ``account show`` gives staff (``coproctl.mail.diagnosis``): the
-    enhanced status code first (x.2.2 full, 5.7.x policy or spam, 5.1.x address), then the
-    basic SMTP code; a 4xx answer or no answer at all is temporary.
-    """
-    text = error or ""
-    found = _ENHANCED.search(text)
-    subject = (int(found.group(1)), int(found.group(2))) if found else None
-    if subject == (2, 2) or smtp_code in (452, 552) or _FULL.search(text):
-        return MAILBOX_FULL
-    if smtp_code is None or smtp_code in _AUTH_CODES:
-        return UNREACHABLE
-    if not 500 <= smtp_code < 600:
-        return TEMPORARY
-    if (subject is not None and subject[0] == 7) or _SPAM.search(text):
-        return SPAM
-    if smtp_code == 554 and subject is None:
-        return SPAM
-    if (
-        subject is not None and subject in {(1, 1), (1, 2), (1, 3), (1, 6), (4, 4)}
-    ) or _BAD_ADDRESS.search(text):
-        return BAD_ADDRESS
-    if smtp_code in (550, 551, 553) and subject is None:
-        return BAD_ADDRESS
-    return OTHER
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -256,8 +212,8 @@ def _mail(session: Session) -> tuple[dict[str, int], dict[str, int], dict[str, i
     by_status = dict.fromkeys(MAIL_STATUSES, 0)
     for status, count in session.execute(select(om.status, func.count()).group_by(om.status)):
         by_status[status] = count
-    failures = dict.fromkeys(CAUSES, 0)
-    retrying = dict.fromkeys(CAUSES, 0)
+    failures = dict.fromkeys(CAUSE_GROUPS, 0)
+    retrying = dict.fromkeys(CAUSE_GROUPS, 0)
     rows = session.execute(
         select(om.status, om.smtp_code, om.error, func.count())
         .where(
@@ -270,7 +226,7 @@ def _mail(session: Session) -> tuple[dict[str, int], dict[str, int], dict[str, i
     ).all()
     for status, smtp_code, error, count in rows:
         target = failures if status == MAIL_FAILED else retrying
-        target[failure_cause(smtp_code, error)] += count
+        target[cause_group(status, smtp_code, error)] += count
     return by_status, failures, retrying
 
 

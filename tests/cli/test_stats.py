@@ -235,6 +235,6 @@ def test_stats_without_by_and_on_a_terminal(cli: Cli, office: Any) -> None:
     ],
 )
 def test_failure_causes(smtp_code: int | None, error: str, cause: str) -> None:
-    from coproctl.services.stats import failure_cause
+    from coproctl.mail.diagnosis import cause_group
 
-    assert failure_cause(smtp_code, error) == cause
+    assert cause_group("failed", smtp_code, error) == cause
