@@ -301,7 +301,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str], str | 
             yield start, [], f"ligne illisible ({exc})"
             continue
         start, previous = previous + 1, reader.line_num
-        if any(cell.strip() for cell in record):
+        if "".join(record).strip():
             yield start, record, None
 
 

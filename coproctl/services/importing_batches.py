@@ -302,7 +302,8 @@ _UPDATED_ACCOUNT_COLUMNS = (
 
 def _dicts(result: CursorResult[Any]) -> Iterator[dict[str, Any]]:
     keys = list(result.keys())
-    return (dict(zip(keys, row, strict=True)) for row in result)
+    rows = result.fetchall()  # one call, rather than a fetchone per row
+    return (dict(zip(keys, row)) for row in rows)  # noqa: B905 (same length by construction)
 
 
 def _owner_changes(owner: OwnerDraft, stored: Stored | None) -> list[str]:

@@ -75,6 +75,8 @@ def natural_key(lot: str) -> list[Any]:
 
 
 def split_lots(raw: str) -> list[str]:
+    if raw.isalnum():  # the usual cell: one lot number
+        return [raw]
     return [lot for lot in _LOT_SPLIT.split(raw) if lot]
 
 
@@ -93,9 +95,10 @@ def build_plan(
             bad.setdefault(identifiant_key(error.identifiant), []).append(error)
         else:
             rejected.append(LineNote(error.line, None, error.reason))
+    checked: dict[str, str | None] = {}  # rows of one account repeat its password
     for row in table.rows:
         key = identifiant_key(row.values["identifiant"])
-        problem = _row_problem(row, check_secret)
+        problem = _row_problem(row, check_secret, checked)
         if problem is not None:
             bad.setdefault(key, []).append(
                 LineError(row.line, row.values["identifiant"], problem, [])
@@ -120,13 +123,16 @@ def build_plan(
     return Plan(owners, rejected)
 
 
-def _row_problem(row: SourceRow, check_secret: Callable[[str], str | None]) -> str | None:
+def _row_problem(
+    row: SourceRow, check_secret: Callable[[str], str | None], checked: dict[str, str | None]
+) -> str | None:
     for name in SECRET_FIELDS:
         value = row.values.get(name)
         if value is not None:
-            problem = check_secret(value)
-            if problem is not None:
-                return problem
+            if value not in checked:
+                checked[value] = check_secret(value)
+            if checked[value] is not None:
+                return checked[value]
     return None
 
 
@@ -138,7 +144,7 @@ def _merge(
 ) -> tuple[AccountDraft, str | None]:
     first = rows[0]
     values = {k: v for k, v in first.values.items() if k not in _NOT_MERGED}
-    same = {**first.values, "lot": None, "identifiant": None}
+    same = {**first.values, "lot": None, "identifiant": None} if len(rows) > 1 else None
     seen_at = dict.fromkeys(values, first.line)
     lots: dict[str, None] = {}
     problem: str | None = None
@@ -168,7 +174,7 @@ def _merge(
         identifiant=first.values["identifiant"],
         lines=[row.line for row in rows],
         values=values,
-        lots=sorted(lots, key=natural_key),
+        lots=sorted(lots, key=natural_key) if len(lots) > 1 else list(lots),
         origins=seen_at,
     )
     if problem is None:
