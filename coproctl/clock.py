@@ -24,6 +24,13 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def from_paris(moment: datetime) -> datetime:
+    """A time typed by staff (naive: Paris time) as an aware UTC instant."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PARIS)
+    return as_utc(moment)
+
+
 def in_paris(moment: datetime) -> datetime:
     return as_utc(moment).astimezone(PARIS)
 

@@ -133,15 +133,6 @@ def list_events(
     return [view(row) for row in session.exec(query).all()]
 
 
-def _paris_to_utc(moment: datetime | None) -> datetime | None:
-    """A time typed by staff (naive: Paris time) as an aware UTC instant."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=clock.PARIS)
-    return clock.as_utc(moment)
-
-
 def list_audit(
     backoffice: Backoffice,
     *,
@@ -168,8 +159,8 @@ def list_audit(
             else None,
             action=action,
             actor=actor,
-            since=_paris_to_utc(since),
-            until=_paris_to_utc(until),
+            since=clock.from_paris(since) if since else None,
+            until=clock.from_paris(until) if until else None,
             limit=limit,
         )
         return events

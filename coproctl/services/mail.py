@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
 from coproctl import clock
 from coproctl.config import Settings
-from coproctl.errors import BadInput, Refused
+from coproctl.errors import BadInput
 from coproctl.mail.delivery import deliver
 from coproctl.mail.outcomes import DeliveryReport
 from coproctl.models import (
@@ -34,6 +34,7 @@ from coproctl.models import (
 from coproctl.services import audit
 from coproctl.services.backoffice import Backoffice, unavailable
 from coproctl.services.common import get_account
+from coproctl.services.purging import check_purge_options, delete_in_batches
 from coproctl.services.views import MailView, mail_view
 
 MAIL_STATUSES = (MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
@@ -90,18 +91,12 @@ def list_mail(
                 address == wanted if "@" in wanted else address.contains(wanted, autoescape=True)
             )
         if since is not None:
-            query = query.where(col(OutboxMessage.created_at) >= _paris_to_utc(since))
+            query = query.where(col(OutboxMessage.created_at) >= clock.from_paris(since))
         query = query.order_by(col(OutboxMessage.id).desc())
         if limit is not None:
             query = query.limit(limit)
         rows = uow.session.execute(query).all()
         return [mail_view(row, account_identifiant) for row, account_identifiant in rows]
-
-
-def _paris_to_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=clock.PARIS)
-    return clock.as_utc(moment)
 
 
 @dataclass
@@ -136,64 +131,32 @@ def purge_mail(
     again removes nothing more. One ``mail.purge`` audit event when something went.
     """
     days = backoffice.settings.mail_retention_days if older_than_days is None else older_than_days
-    if days < 1:
-        raise BadInput("bad_retention", "La durée de conservation doit être d'au moins 1 jour.")
-    if batch_size < 1:
-        raise BadInput("bad_batch", "La taille des lots doit être positive.")
+    check_purge_options(days, batch_size)
     report = PurgeReport(days, clock.now() - timedelta(days=days), dry_run)
-    after = 0
-    try:
-        while True:
-            with backoffice.uow() as uow:
-                query = (
-                    select(OutboxMessage.id)
-                    .where(
-                        col(OutboxMessage.id) > after,
-                        col(OutboxMessage.status).in_(DONE_STATUSES),
-                        col(OutboxMessage.created_at) < report.before,
-                    )
-                    .order_by(col(OutboxMessage.id))
-                    .limit(batch_size)
-                )
-                if not dry_run:
-                    query = query.with_for_update(skip_locked=True)
-                ids = list(uow.session.execute(query).scalars())
-                if not ids:
-                    break
-                if not dry_run:
-                    uow.session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
-                    uow.commit()
-            after = ids[-1]
-            report.batches += 1
-            report.removed += len(ids)
-        if report.removed and not dry_run:
-            with backoffice.uow() as uow:
-                audit.record(
-                    uow.session,
-                    backoffice.actor,
-                    "mail.purge",
-                    older_than_days=days,
-                    before=clock.paris_iso(report.before),
-                    removed=report.removed,
-                )
-                uow.commit()
-    except OperationalError as exc:
-        raise _interrupted(unavailable(exc), report.removed) from None
-    except Refused as error:  # database_busy: another writer held the lock too long
-        raise _interrupted(error, report.removed) from None
-    return report
-
-
-def _interrupted(error: Refused, removed: int) -> Refused:
-    """The refusal, saying how far the purge went (the next run carries on)."""
-    if not removed:
-        return error
-    return Refused(
-        error.code,
-        f"{error.message} (purge interrompue après {removed} message(s) supprimé(s) ; "
-        "le prochain passage continuera)",
-        removed=removed,
+    done = delete_in_batches(
+        backoffice,
+        OutboxMessage,
+        and_(
+            col(OutboxMessage.status).in_(DONE_STATUSES),
+            col(OutboxMessage.created_at) < report.before,
+        ),
+        dry_run=dry_run,
+        batch_size=batch_size,
+        what="message(s)",
     )
+    report.removed, report.batches = done.removed, done.batches
+    if report.removed and not dry_run:
+        with backoffice.uow() as uow:
+            audit.record(
+                uow.session,
+                backoffice.actor,
+                "mail.purge",
+                older_than_days=days,
+                before=clock.paris_iso(report.before),
+                removed=report.removed,
+            )
+            uow.commit()
+    return report
 
 
 @dataclass(frozen=True)

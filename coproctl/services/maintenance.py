@@ -48,6 +48,7 @@ from coproctl.models import (
 )
 from coproctl.services import audit
 from coproctl.services.backoffice import Backoffice, unavailable
+from coproctl.services.purging import check_purge_options, delete_in_batches, interrupted
 
 DEFAULT_GRACE = timedelta(hours=24)
 # codes created within the last hour count for the resend limits (at most N per rolling
@@ -318,21 +319,10 @@ def purge_codes(
                 )
                 uow.commit()
     except OperationalError as exc:
-        raise _interrupted(unavailable(exc), report.total) from None
+        raise interrupted(unavailable(exc), report.total, "code(s)") from None
     except Refused as error:  # database_busy: another writer held the lock too long
-        raise _interrupted(error, report.total) from None
+        raise interrupted(error, report.total, "code(s)") from None
     return report
-
-
-def _interrupted(error: Refused, removed: int) -> Refused:
-    if removed == 0:
-        return error
-    return Refused(
-        error.code,
-        f"{error.message} (purge interrompue après {removed} suppression(s) ; "
-        "relancez-la, elle reprend où elle s'est arrêtée)",
-        removed=removed,
-    )
 
 
 def audit_cutoff(older_than_days: int, now: datetime) -> datetime:
@@ -352,45 +342,26 @@ def purge_audit(
     the ``audit_retention_days`` setting). The boundary day itself is kept.
     """
     days = backoffice.settings.audit_retention_days if older_than_days is None else older_than_days
-    if days < 1:
-        raise BadInput("bad_retention", "La durée de conservation doit être d'au moins 1 jour.")
-    if batch_size < 1:
-        raise BadInput("bad_batch", "La taille des lots doit être positive.")
+    check_purge_options(days, batch_size)
     report = AuditPurgeReport(dry_run, days, audit_cutoff(days, clock.now()))
-    after = 0
-    try:
-        while True:
-            with backoffice.uow() as uow:
-                query = (
-                    select(AuditEvent.id)
-                    .where(col(AuditEvent.id) > after, col(AuditEvent.at) < report.cutoff)
-                    .order_by(col(AuditEvent.id))
-                    .limit(batch_size)
-                )
-                if not dry_run:
-                    query = query.with_for_update(skip_locked=True)
-                ids = list(uow.session.execute(query).scalars())
-                if not ids:
-                    break
-                if not dry_run:
-                    uow.session.execute(delete(AuditEvent).where(col(AuditEvent.id).in_(ids)))
-                    uow.commit()
-            after = ids[-1]
-            report.batches += 1
-            report.removed += len(ids)
-        if report.removed and not dry_run:
-            with backoffice.uow() as uow:
-                audit.record(
-                    uow.session,
-                    backoffice.actor,
-                    "audit.purge",
-                    older_than_days=days,
-                    before=clock.paris_iso(report.cutoff),
-                    removed=report.removed,
-                )
-                uow.commit()
-    except OperationalError as exc:
-        raise _interrupted(unavailable(exc), report.removed) from None
-    except Refused as error:
-        raise _interrupted(error, report.removed) from None
+    done = delete_in_batches(
+        backoffice,
+        AuditEvent,
+        col(AuditEvent.at) < report.cutoff,
+        dry_run=dry_run,
+        batch_size=batch_size,
+        what="événement(s)",
+    )
+    report.removed, report.batches = done.removed, done.batches
+    if report.removed and not dry_run:
+        with backoffice.uow() as uow:
+            audit.record(
+                uow.session,
+                backoffice.actor,
+                "audit.purge",
+                older_than_days=days,
+                before=clock.paris_iso(report.cutoff),
+                removed=report.removed,
+            )
+            uow.commit()
     return report
