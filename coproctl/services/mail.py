@@ -31,7 +31,6 @@ from coproctl.models import (
     OutboxMessage,
     Owner,
 )
-from coproctl.services import audit
 from coproctl.services.backoffice import Backoffice, unavailable
 from coproctl.services.common import get_account
 from coproctl.services.purging import check_purge_options, delete_in_batches
@@ -143,19 +142,11 @@ def purge_mail(
         dry_run=dry_run,
         batch_size=batch_size,
         what="message(s)",
+        action="mail.purge",
+        older_than_days=days,
+        before=clock.paris_iso(report.before),
     )
     report.removed, report.batches = done.removed, done.batches
-    if report.removed and not dry_run:
-        with backoffice.uow() as uow:
-            audit.record(
-                uow.session,
-                backoffice.actor,
-                "mail.purge",
-                older_than_days=days,
-                before=clock.paris_iso(report.before),
-                removed=report.removed,
-            )
-            uow.commit()
     return report
 
 

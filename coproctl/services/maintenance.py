@@ -351,17 +351,9 @@ def purge_audit(
         dry_run=dry_run,
         batch_size=batch_size,
         what="événement(s)",
+        action="audit.purge",
+        older_than_days=days,
+        before=clock.paris_iso(report.cutoff),
     )
     report.removed, report.batches = done.removed, done.batches
-    if report.removed and not dry_run:
-        with backoffice.uow() as uow:
-            audit.record(
-                uow.session,
-                backoffice.actor,
-                "audit.purge",
-                older_than_days=days,
-                before=clock.paris_iso(report.cutoff),
-                removed=report.removed,
-            )
-            uow.commit()
     return report

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import OperationalError
 
 from coproctl.errors import BadInput, Refused
+from coproctl.services import audit
 from coproctl.services.backoffice import Backoffice, unavailable
 
 
@@ -51,8 +52,11 @@ def delete_in_batches(
     dry_run: bool,
     batch_size: int,
     what: str,
+    action: str,
+    **details: Any,
 ) -> Deleted:
-    """Delete (or, dry, count) the rows of ``model`` matching ``condition``, batch by batch."""
+    """Delete (or, dry, count) the rows of ``model`` matching ``condition``, batch by batch;
+    one ``action`` audit event (with ``details`` and the count) when something went."""
     done = Deleted()
     after = 0
     try:
@@ -68,7 +72,7 @@ def delete_in_batches(
                     query = query.with_for_update(skip_locked=True)
                 ids = list(uow.session.execute(query).scalars())
                 if not ids:
-                    return done
+                    break
                 if not dry_run:
                     uow.session.execute(delete(model).where(model.id.in_(ids)))
                     uow.commit()
@@ -79,3 +83,8 @@ def delete_in_batches(
         raise interrupted(unavailable(exc), done.removed, what) from None
     except Refused as error:  # database_busy: another writer held the lock too long
         raise interrupted(error, done.removed, what) from None
+    if done.removed and not dry_run:
+        with backoffice.uow() as uow:
+            audit.record(uow.session, backoffice.actor, action, **details, removed=done.removed)
+            uow.commit()
+    return done
