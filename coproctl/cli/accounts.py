@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coproctl.cli.output import emit, fields, table
+from coproctl.cli.render import details_text
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
 from coproctl.errors import BadInput
 
@@ -79,7 +80,7 @@ def _show(view: AccountView) -> None:
                     e.actor,
                     e.action,
                     e.outcome,
-                    ", ".join(f"{k}={v}" for k, v in e.details.items() if v is not None),
+                    details_text(e.details),
                 )
                 for e in view.recent_events
             ],

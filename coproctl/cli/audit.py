@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from coproctl.cli.output import emit, table
+from coproctl.cli.render import details_text
 from coproctl.cli.runtime import backoffice, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
@@ -59,7 +60,7 @@ def list_(
                         e.identifiant,
                         e.action,
                         e.outcome,
-                        ", ".join(f"{k}={v}" for k, v in e.details.items() if v is not None),
+                        details_text(e.details),
                     )
                     for e in events
                 ],

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from coproctl.services.codes import CodeSent
+
+
+def details_text(details: dict[str, Any]) -> str:
+    """An audit event's details on one line: ``key=value, ...``."""
+    return ", ".join(f"{key}={value}" for key, value in details.items() if value is not None)
 
 
 def code_sent_text(sent: CodeSent) -> str:

@@ -12,7 +12,7 @@ import time
 
 from coproctl.addresses import InvalidEmail, normalise_email, same_address
 from coproctl.errors import Refused
-from coproctl.models import ACTIVE, DISABLED, PENDING, RESET
+from coproctl.models import DISABLED, PENDING, RESET, Account
 from coproctl.security import codes as code_crypto
 from coproctl.services import audit
 from coproctl.services.backoffice import Backoffice
@@ -39,24 +39,13 @@ def forgot_password(backoffice: Backoffice, identifiant: str, email: str) -> str
     with backoffice.uow() as uow:
         session = uow.session
         account = find_account(session, identifiant, lock=True)
-        reason = None
-        if account is None:
-            reason = "unknown_identifiant"
-        elif account.status == PENDING:
-            reason = "account_pending"
-        elif account.status == DISABLED:
-            reason = "account_disabled"
-        elif not account.email or account.email_verified_at is None:
-            reason = "no_verified_email"
-        elif typed is None or not same_address(typed, account.email):
-            reason = "email_mismatch"
-        assert reason is not None or (account is not None and account.status == ACTIVE)
+        reason = _why_nothing_is_sent(account, typed)
         if reason is None and account is not None:
             try:
                 issue(
                     uow, backoffice, account, owner_of(session, account), RESET, account.email or ""
                 )
-            except Refused as refusal:
+            except Refused as refusal:  # resend limits: silently, like every other case
                 reason = refusal.code
         if reason is None:
             audit.record(session, backoffice.actor, action, account=account)
@@ -76,3 +65,18 @@ def forgot_password(backoffice: Backoffice, identifiant: str, email: str) -> str
     if elapsed < floor:
         time.sleep(floor - elapsed)
     return answer
+
+
+def _why_nothing_is_sent(account: Account | None, typed: str | None) -> str | None:
+    """Why no reset code may go (recorded in the audit trail only), or None if one may."""
+    if account is None:
+        return "unknown_identifiant"
+    if account.status == PENDING:
+        return "account_pending"
+    if account.status == DISABLED:
+        return "account_disabled"
+    if not account.email or account.email_verified_at is None:
+        return "no_verified_email"
+    if typed is None or not same_address(typed, account.email):
+        return "email_mismatch"
+    return None
