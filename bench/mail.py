@@ -106,10 +106,10 @@ def queue(env: dict[str, str], count: int) -> list[bytes]:
     from coproctl.mail.compose import compose
     from coproctl.mail.outbox import queue_mail
     from coproctl.security.codes import generate_code
-    from coproctl.services.accounts import create_account
-    from coproctl.services.backoffice import open_backoffice
     from coproctl.services.common import find_account, owner_of
-    from coproctl.services.setup import initialise
+    from coproctl.services.maintenance.setup import initialise
+    from coproctl.services.office import open_backoffice
+    from coproctl.services.owners.accounts import create_account
 
     settings = load_settings()
     initialise(settings)

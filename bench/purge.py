@@ -174,7 +174,7 @@ def build(office: Any, accounts: int) -> None:
 
 
 def verify_times(office: Any, identifiants: list[str]) -> list[float]:
-    from coproctl.services.codes import verify_code
+    from coproctl.services.procedures.codes import verify_code
 
     times = []
     for identifiant in identifiants:
@@ -203,9 +203,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from coproctl.config import load_settings
-    from coproctl.services.backoffice import open_backoffice
-    from coproctl.services.maintenance import purge_codes
-    from coproctl.services.setup import initialise
+    from coproctl.services.maintenance.purges import purge_codes
+    from coproctl.services.maintenance.setup import initialise
+    from coproctl.services.office import open_backoffice
 
     accounts = int(100_000 * args.scale)
     with tempfile.TemporaryDirectory() as folder:

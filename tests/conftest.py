@@ -91,7 +91,7 @@ def settings(env: dict[str, str]) -> Any:
 
 @pytest.fixture
 def initialised(settings: Any) -> Any:
-    from coproctl.services.setup import initialise
+    from coproctl.services.maintenance.setup import initialise
 
     initialise(settings)
     return settings
@@ -100,7 +100,7 @@ def initialised(settings: Any) -> Any:
 @pytest.fixture
 def office(initialised: Any) -> Iterator[Any]:
     """A back office on an initialised database (services called directly)."""
-    from coproctl.services.backoffice import open_backoffice
+    from coproctl.services.office import open_backoffice
 
     with open_backoffice(initialised, "test-staff") as backoffice:
         yield backoffice

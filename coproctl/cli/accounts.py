@@ -12,8 +12,8 @@ from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, 
 from coproctl.errors import BadInput
 
 if TYPE_CHECKING:
-    from coproctl.services.accounts import NewAccount
-    from coproctl.services.views import AccountView
+    from coproctl.services.owners.accounts import NewAccount
+    from coproctl.services.owners.views import AccountView
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
@@ -126,7 +126,7 @@ def create(
 ) -> None:
     """Create one pending account. Secret: the initial password (unless --generate-password)."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import create_account
+        from coproctl.services.owners.accounts import create_account
 
         if generate_password and password_stdin:
             raise BadInput("bad_usage", "--generate-password et --password-stdin s'excluent.")
@@ -166,7 +166,7 @@ def list_(
 ) -> None:
     """List accounts, filtered by status, owner or text."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import list_accounts
+        from coproctl.services.owners.accounts import list_accounts
 
         views = list_accounts(
             office, status=status, owner_ref=owner, text=search, locked=locked, limit=limit
@@ -189,7 +189,7 @@ def list_(
 def show(ctx: typer.Context, identifiant: Identifiant) -> None:
     """Everything about one account: status, e-mail, lock, procedure, last mails and events."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import show_account
+        from coproctl.services.owners.accounts import show_account
 
         view = show_account(office, identifiant)
         emit(state(ctx).json, view.as_dict(detailed=True), lambda: _show(view))
@@ -199,7 +199,7 @@ def show(ctx: typer.Context, identifiant: Identifiant) -> None:
 def reset(ctx: typer.Context, identifiant: Identifiant) -> None:
     """Put the account back to pending with a new generated initial password, shown once."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import reset_account
+        from coproctl.services.owners.accounts import reset_account
 
         result = reset_account(office, identifiant)
         emit(state(ctx).json, result, lambda: _created(result, "réinitialisé"))
@@ -213,7 +213,7 @@ def lock(
 ) -> None:
     """Lock the account for a while (logins refused)."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import lock_account
+        from coproctl.services.owners.accounts import lock_account
 
         _done(ctx, lock_account(office, identifiant, minutes), "verrouillé")
 
@@ -222,7 +222,7 @@ def lock(
 def unlock(ctx: typer.Context, identifiant: Identifiant) -> None:
     """Clear the lock and the failed-login counter."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import unlock_account
+        from coproctl.services.owners.accounts import unlock_account
 
         _done(ctx, unlock_account(office, identifiant), "déverrouillé")
 
@@ -231,7 +231,7 @@ def unlock(ctx: typer.Context, identifiant: Identifiant) -> None:
 def disable(ctx: typer.Context, identifiant: Identifiant) -> None:
     """Switch the account off; procedures in progress end."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import disable_account
+        from coproctl.services.owners.accounts import disable_account
 
         _done(ctx, disable_account(office, identifiant), "désactivé")
 
@@ -240,7 +240,7 @@ def disable(ctx: typer.Context, identifiant: Identifiant) -> None:
 def enable(ctx: typer.Context, identifiant: Identifiant) -> None:
     """Switch a disabled account back on (active, or pending if never updated)."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import enable_account
+        from coproctl.services.owners.accounts import enable_account
 
         _done(ctx, enable_account(office, identifiant), "réactivé")
 
@@ -253,7 +253,7 @@ def link(
 ) -> None:
     """Attach the account to another existing owner."""
     with backoffice(ctx) as office:
-        from coproctl.services.accounts import link_account
+        from coproctl.services.owners.accounts import link_account
 
         _done(ctx, link_account(office, identifiant, owner_ref), f"rattaché à {owner_ref}")
 

@@ -91,7 +91,7 @@ def purge(
     """Delete old audit events (cron); idempotent, in short batches."""
     with backoffice(ctx) as office:
         from coproctl.clock import paris_text
-        from coproctl.services.maintenance import purge_audit
+        from coproctl.services.maintenance.purges import purge_audit
 
         report = purge_audit(office, older_than_days=older_than, dry_run=dry_run)
         if not quiet:

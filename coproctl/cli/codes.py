@@ -34,7 +34,7 @@ def verify(
     An e-mail change completes here; update and reset continue with `password set`.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.codes import verify_code
+        from coproctl.services.procedures.codes import verify_code
 
         typed = code if code is not None else typer.prompt("Code reçu par e-mail")
         result = verify_code(office, identifiant, typed)
@@ -51,7 +51,7 @@ def resend(
 ) -> None:
     """Send a new code for the procedure in progress; the previous code stops working."""
     with backoffice(ctx) as office:
-        from coproctl.services.codes import resend_code
+        from coproctl.services.procedures.codes import resend_code
 
         sent = resend_code(office, identifiant)
         emit(state(ctx).json, sent, code_sent_text(sent))

@@ -10,7 +10,7 @@ from coproctl.cli.output import emit
 from coproctl.cli.runtime import backoffice, state
 
 if TYPE_CHECKING:
-    from coproctl.services.maintenance import CodePurgeReport
+    from coproctl.services.maintenance.purges import CodePurgeReport
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
@@ -66,7 +66,7 @@ def purge(
     resend limits count it); a code that can still be used is never deleted.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.maintenance import parse_duration, purge_codes
+        from coproctl.services.maintenance.purges import parse_duration, purge_codes
 
         report = purge_codes(
             office, grace=parse_duration(grace), dry_run=dry_run, batch_size=batch_size

@@ -34,7 +34,7 @@ def change(
     Secret: the current password.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.email_change import start_email_change
+        from coproctl.services.procedures.email_change import start_email_change
 
         current = SecretReader(password_stdin).read("Mot de passe actuel")
         sent = start_email_change(

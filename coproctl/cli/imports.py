@@ -14,8 +14,8 @@ from coproctl.cli.runtime import backoffice, state
 from coproctl.errors import BadInput
 
 if TYPE_CHECKING:
-    from coproctl.services.importing import ImportKind, ImportSummary
-    from coproctl.services.importing_plan import LineNote
+    from coproctl.services.importing.plan import LineNote
+    from coproctl.services.importing.run import ImportKind, ImportSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
@@ -156,11 +156,11 @@ def _run(
 ) -> None:
     with backoffice(ctx) as office:
         from coproctl.importers.report import write_report
-        from coproctl.services import importing
+        from coproctl.services.importing import run as importing
 
         kind: ImportKind = importing.CALLS_FOR_FUNDS
         if kind_name == "legacy":
-            from coproctl.services.importing_legacy import LEGACY
+            from coproctl.services.importing.legacy import LEGACY
 
             kind = LEGACY
         chosen = importing.ImportOptions(

@@ -12,8 +12,8 @@ from coproctl.cli.runtime import backoffice, errors_handled, state
 
 if TYPE_CHECKING:
     from coproctl.mail.outcomes import DeliveryReport
-    from coproctl.services.mail import MailPreview
-    from coproctl.services.views import MailView
+    from coproctl.services.mail.queue import MailPreview
+    from coproctl.services.owners.views import MailView
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
@@ -57,7 +57,7 @@ def send(
 ) -> None:
     """Deliver the due queue, retrying with backoff (cron). Exit 1 if the relay is unusable."""
     with backoffice(ctx) as office:
-        from coproctl.services.mail import send_queue
+        from coproctl.services.mail.queue import send_queue
 
         report = send_queue(office, limit=limit)
     st = state(ctx)
@@ -113,7 +113,7 @@ def list_(
 ) -> None:
     """Messages, newest first: what was sent, what waits, what failed and why."""
     with backoffice(ctx) as office:
-        from coproctl.services.mail import list_mail
+        from coproctl.services.mail.queue import list_mail
 
         views = list_mail(
             office,
@@ -147,7 +147,7 @@ def purge(
 ) -> None:
     """Delete messages sent, failed or expired more than DAYS ago (cron; queued ones stay)."""
     with backoffice(ctx) as office:
-        from coproctl.services.mail import purge_mail
+        from coproctl.services.mail.queue import purge_mail
 
         report = purge_mail(
             office, older_than_days=older_than, dry_run=dry_run, batch_size=batch_size
@@ -182,7 +182,7 @@ def preview(
     with errors_handled(ctx) as st:
         from coproctl.config import load_settings
         from coproctl.mail.templates import KINDS
-        from coproctl.services.mail import preview_mail
+        from coproctl.services.mail.queue import preview_mail
 
         settings = load_settings(st.config, database_url=st.db)
         if kind is not None:

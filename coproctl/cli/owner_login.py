@@ -30,7 +30,7 @@ def login(
     Exit 0 when right (status active, or update required); 1 when wrong, locked or disabled.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.authentication import login as login_service
+        from coproctl.services.procedures.authentication import login as login_service
 
         password = SecretReader(password_stdin).read("Mot de passe")
         result = login_service(office, identifiant, password)

@@ -13,7 +13,7 @@ from coproctl.cli.runtime import backoffice, state
 from coproctl.errors import BadInput, Refused
 
 if TYPE_CHECKING:
-    from coproctl.services.owners import ErasedOwner, OwnerView
+    from coproctl.services.owners.personal_data import ErasedOwner, OwnerView
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
@@ -60,7 +60,7 @@ def _show(view: OwnerView) -> None:
 def show(ctx: typer.Context, owner_ref: OwnerRef) -> None:
     """The owner, their accounts and each account's procedure in progress."""
     with backoffice(ctx) as office:
-        from coproctl.services.owners import show_owner
+        from coproctl.services.owners.personal_data import show_owner
 
         view = show_owner(office, owner_ref)
         emit(state(ctx).json, view.as_dict(), lambda: _show(view))
@@ -100,7 +100,7 @@ def export(
     lists under "withheld". The export is recorded in the audit trail.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.owners import export_owner
+        from coproctl.services.owners.personal_data import export_owner
 
         data = export_owner(office, owner_ref)
         if output is None:
@@ -141,7 +141,7 @@ def erase(
     them. Refused while one of the accounts is in the middle of a procedure, unless --force.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.owners import erase_owner, show_owner
+        from coproctl.services.owners.personal_data import erase_owner, show_owner
 
         if not yes:
             view = show_owner(office, owner_ref)

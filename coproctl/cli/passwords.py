@@ -40,7 +40,7 @@ def set_(
     Secrets: the new password, then its confirmation.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.new_password import set_password
+        from coproctl.services.procedures.new_password import set_password
 
         reader = SecretReader(password_stdin)
         new = reader.read("Nouveau mot de passe")
@@ -62,7 +62,7 @@ def forgot(
     The answer is the same whether they match or not.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.reset import forgot_password
+        from coproctl.services.procedures.forgotten import forgot_password
 
         answer = forgot_password(office, identifiant, email)
         emit(state(ctx).json, {"message": answer}, answer)
@@ -82,7 +82,7 @@ def change(
     Secrets: the current password, the new password, then its confirmation.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.new_password import change_password
+        from coproctl.services.procedures.new_password import change_password
 
         reader = SecretReader(password_stdin)
         current = reader.read("Mot de passe actuel")

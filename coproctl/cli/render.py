@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from coproctl.services.codes import CodeSent
+    from coproctl.services.procedures.codes import CodeSent
 
 
 def details_text(details: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from coproctl.cli.output import fail
 from coproctl.errors import BadInput, CoproctlError
 
 if TYPE_CHECKING:
-    from coproctl.services.backoffice import Backoffice
+    from coproctl.backoffice import Backoffice
 
 
 @dataclass
@@ -56,7 +56,7 @@ def backoffice(ctx: typer.Context) -> Iterator[Backoffice]:
     """The back office for this command, on a checked database; errors rendered."""
     with errors_handled(ctx) as st:
         from coproctl.config import load_settings
-        from coproctl.services.backoffice import open_backoffice
+        from coproctl.services.office import open_backoffice
 
         settings = load_settings(st.config, database_url=st.db)
         with open_backoffice(settings, st.actor) as office:

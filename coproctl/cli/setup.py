@@ -12,7 +12,7 @@ def init(ctx: typer.Context) -> None:
     """Create or upgrade the database schema (Alembic migrations) and the secret key."""
     with errors_handled(ctx) as st:
         from coproctl.config import load_settings
-        from coproctl.services.setup import initialise
+        from coproctl.services.maintenance.setup import initialise
 
         result = initialise(load_settings(st.config, database_url=st.db))
         emit(

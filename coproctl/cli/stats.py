@@ -11,7 +11,7 @@ from coproctl.cli.output import emit
 from coproctl.cli.runtime import backoffice, state
 
 if TYPE_CHECKING:
-    from coproctl.services.stats import AccountCounts, Stats
+    from coproctl.services.maintenance.stats import AccountCounts, Stats
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
@@ -117,7 +117,7 @@ def stats(
     failures by cause.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.stats import compute_stats
+        from coproctl.services.maintenance.stats import compute_stats
 
         result = compute_stats(office, by_copropriete=by is By.copropriete)
         emit(state(ctx).json, result, lambda: _render(result))

@@ -35,7 +35,7 @@ def start(
     Secret: the syndic's password (initial or legacy).
     """
     with backoffice(ctx) as office:
-        from coproctl.services.update import start_update
+        from coproctl.services.procedures.update import start_update
 
         password = SecretReader(password_stdin).read("Mot de passe communiqué par le syndic")
         sent = start_update(

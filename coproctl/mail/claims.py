@@ -30,7 +30,7 @@ from coproctl.models import (
 )
 
 if TYPE_CHECKING:
-    from coproctl.services.backoffice import Backoffice
+    from coproctl.backoffice import Backoffice
 
 OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 CODES = VerificationCode.__table__  # type: ignore[attr-defined]

@@ -34,7 +34,7 @@ from coproctl.mail.reasons import CODE_EXPIRED, COMPOSE_FAILED
 from coproctl.mail.transports import DeliveryError, Transport, make_transport
 
 if TYPE_CHECKING:
-    from coproctl.services.backoffice import Backoffice
+    from coproctl.backoffice import Backoffice
 
 log = logging.getLogger("coproctl.mail")
 

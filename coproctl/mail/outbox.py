@@ -15,7 +15,7 @@ from coproctl.mail.templates import CODE_PLACEHOLDER, render, templates_folder
 from coproctl.models import Account, OutboxMessage, Owner, VerificationCode
 
 if TYPE_CHECKING:
-    from coproctl.services.backoffice import Backoffice
+    from coproctl.backoffice import Backoffice
 
 REPLY_HINT_NO = "Message automatique : merci de ne pas y répondre."
 REPLY_HINT_YES = "Vous pouvez répondre à ce message pour écrire à votre service de syndic."

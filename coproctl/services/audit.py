@@ -18,7 +18,7 @@ from coproctl import clock
 from coproctl.models import Account, AuditEvent
 
 if TYPE_CHECKING:
-    from coproctl.services.backoffice import Backoffice
+    from coproctl.backoffice import Backoffice
 
 OK = "ok"
 # detail keys that would name a secret; a detail is never allowed to carry one

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
 from coproctl.errors import CoproctlError, Refused, not_found
 from coproctl.models import Account, Owner
 from coproctl.services import audit
-from coproctl.services.backoffice import Backoffice
 
 
 def identifiant_key(identifiant: str) -> str:

@@ -38,7 +38,7 @@ def _event(office: Any, at: datetime, action: str, actor: str = "alice", **kw: A
 
 
 def _accounts(office: Any) -> None:
-    from coproctl.services.accounts import create_account
+    from coproctl.services.owners.accounts import create_account
 
     for identifiant in ("AUD001", "AUD002"):
         create_account(

@@ -48,7 +48,7 @@ def jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
 def stored_hash(identifiant: str) -> str:
     from coproctl.config import load_settings
     from coproctl.models import Account
-    from coproctl.services.backoffice import open_backoffice
+    from coproctl.services.office import open_backoffice
 
     with open_backoffice(load_settings(), "test") as office, office.uow() as uow:
         account = uow.session.exec(select(Account).where(Account.identifiant == identifiant)).one()

@@ -24,8 +24,8 @@ DIGEST = b"\x00" * 32
 
 
 def _account(office: Any, identifiant: str = "PUR001") -> int:
-    from coproctl.services.accounts import create_account
     from coproctl.services.common import get_account
+    from coproctl.services.owners.accounts import create_account
 
     create_account(
         office, identifiant, owner_ref="P" + identifiant, last_name="Purge", initial_password="x"
@@ -210,16 +210,16 @@ def test_quiet_purge_prints_nothing_and_bad_grace_is_bad_usage(cli: Cli) -> None
     [("24h", 86400), ("90m", 5400), ("2d", 172800), ("1h30m", 5400), ("3600s", 3600), ("6", 21600)],
 )
 def test_durations(text: str, seconds: int) -> None:
-    from coproctl.services.maintenance import parse_duration
+    from coproctl.services.maintenance.purges import parse_duration
 
     assert parse_duration(text).total_seconds() == seconds
 
 
 def test_a_code_verify_during_a_purge_works(office: Any, initialised: Any, mail_dir: Any) -> None:
     """Many short batches: the verification gets the database between two of them."""
-    from coproctl.services.backoffice import open_backoffice
-    from coproctl.services.codes import verify_code
-    from coproctl.services.maintenance import purge_codes
+    from coproctl.services.maintenance.purges import purge_codes
+    from coproctl.services.office import open_backoffice
+    from coproctl.services.procedures.codes import verify_code
     from tests.integration.conftest import Owners
 
     owners = Owners(office, mail_dir)
@@ -280,8 +280,8 @@ def test_a_code_verify_during_a_purge_works(office: Any, initialised: Any, mail_
 
 def test_two_purges_at_once_share_the_work(office: Any, initialised: Any) -> None:
     """Cron overlapping itself: every dead code is deleted and counted exactly once."""
-    from coproctl.services.backoffice import open_backoffice
-    from coproctl.services.maintenance import purge_codes
+    from coproctl.services.maintenance.purges import purge_codes
+    from coproctl.services.office import open_backoffice
 
     account = _account(office, "TWICE1")
     old = datetime.now(UTC) - timedelta(days=3)

@@ -23,7 +23,7 @@ class Owners:
         owner_ref: str = "C0001",
         **fields: Any,
     ) -> Any:
-        from coproctl.services.accounts import create_account
+        from coproctl.services.owners.accounts import create_account
 
         fields.setdefault("last_name", "Lefèvre")
         fields.setdefault("first_name", "Marie")
@@ -37,7 +37,7 @@ class Owners:
         password: str = "Initial-Aa11",
         address: str = "marie@example.com",
     ) -> Any:
-        from coproctl.services.update import start_update
+        from coproctl.services.procedures.update import start_update
 
         return start_update(self.office, identifiant, password, address, address)
 
@@ -46,7 +46,7 @@ class Owners:
         return last_code(self.mail_dir, to)
 
     def verify(self, identifiant: str, code: str) -> Any:
-        from coproctl.services.codes import verify_code
+        from coproctl.services.procedures.codes import verify_code
 
         return verify_code(self.office, identifiant, code)
 
@@ -57,7 +57,7 @@ class Owners:
         address: str = "marie@example.com",
         new: str = "Brume-Tilleul-Quartz7",
     ) -> None:
-        from coproctl.services.new_password import set_password
+        from coproctl.services.procedures.new_password import set_password
 
         self.start_update(identifiant, password, address)
         self.verify(identifiant, self.code(address))

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from coproctl.clock import now
 from coproctl.errors import Refused
-from coproctl.services.codes import resend_code
+from coproctl.services.procedures.codes import resend_code
 from tests.integration.conftest import Owners
 
 
@@ -40,7 +40,7 @@ def test_update_code_refused_one_second_after_30_minutes(owners: Owners) -> None
 
 
 def test_reset_code_lives_ten_minutes(owners: Owners) -> None:
-    from coproctl.services.reset import forgot_password
+    from coproctl.services.procedures.forgotten import forgot_password
 
     owners.account()
     owners.activate()

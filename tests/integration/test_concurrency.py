@@ -27,7 +27,7 @@ FORK = multiprocessing.get_context("fork")
 def _worker(
     settings: Settings, barrier: Any, results: Any, call: Callable[..., Any], args: tuple[Any, ...]
 ) -> None:
-    from coproctl.services.backoffice import open_backoffice
+    from coproctl.services.office import open_backoffice
 
     try:
         with open_backoffice(settings, "worker") as office:
@@ -71,14 +71,14 @@ def _account(owners: Owners) -> Any:
 
 
 def _code_row(owners: Owners) -> Any:
-    from coproctl.services.codes import in_flight
+    from coproctl.services.procedures.codes import in_flight
 
     with owners.office.uow() as uow:
         return in_flight(uow.session, _account(owners).id)
 
 
 def test_same_valid_code_from_eight_processes_wins_once(owners: Owners) -> None:
-    from coproctl.services.codes import verify_code
+    from coproctl.services.procedures.codes import verify_code
 
     owners.account()
     owners.start_update()
@@ -88,7 +88,7 @@ def test_same_valid_code_from_eight_processes_wins_once(owners: Owners) -> None:
 
 
 def test_wrong_codes_from_eight_processes_count_exactly_five_tries(owners: Owners) -> None:
-    from coproctl.services.codes import verify_code
+    from coproctl.services.procedures.codes import verify_code
 
     owners.account()
     owners.start_update()
@@ -100,7 +100,7 @@ def test_wrong_codes_from_eight_processes_count_exactly_five_tries(owners: Owner
 
 
 def test_ten_failed_logins_at_once_follow_the_lock_schedule(owners: Owners) -> None:
-    from coproctl.services.authentication import login
+    from coproctl.services.procedures.authentication import login
 
     owners.account()
     before = now()
@@ -113,7 +113,7 @@ def test_ten_failed_logins_at_once_follow_the_lock_schedule(owners: Owners) -> N
 
 
 def test_five_resends_at_once_respect_the_cooldown(owners: Owners) -> None:
-    from coproctl.services.codes import resend_code
+    from coproctl.services.procedures.codes import resend_code
 
     owners.account()
     owners.start_update()
@@ -126,7 +126,7 @@ def test_resends_at_once_respect_the_hourly_cap(owners: Owners) -> None:
     from sqlmodel import func, select
 
     from coproctl.models import VerificationCode
-    from coproctl.services.codes import resend_code
+    from coproctl.services.procedures.codes import resend_code
 
     owners.account()
     owners.start_update()
@@ -146,8 +146,8 @@ def test_sqlite_lock_held_past_the_timeout_is_a_clear_refusal(
         pytest.skip("SQLite only: PostgreSQL has row locks, not a database lock")
     import sqlite3
 
-    from coproctl.services.accounts import lock_account
-    from coproctl.services.backoffice import open_backoffice
+    from coproctl.services.office import open_backoffice
+    from coproctl.services.owners.accounts import lock_account
 
     owners.account()
     holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)

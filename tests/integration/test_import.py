@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from coproctl.models import ACTIVE, Account, AuditEvent, OutboxMessage, Owner
 from coproctl.security import passwords
-from coproctl.services.importing import ImportOptions, ImportSummary, import_file
+from coproctl.services.importing.run import ImportOptions, ImportSummary, import_file
 
 HEADER = [
     "Identifiant internet",

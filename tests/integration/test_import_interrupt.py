@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from coproctl.db import make_engine
 from coproctl.importers.reader import read_file
 from coproctl.models import Account, AuditEvent
-from coproctl.services.importing import CALLS_FOR_FUNDS
-from coproctl.services.importing_plan import batches, build_plan
+from coproctl.services.importing.plan import batches, build_plan
+from coproctl.services.importing.run import CALLS_FOR_FUNDS
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = 900

@@ -7,8 +7,8 @@ from passlib.hash import bcrypt, md5_crypt, sha512_crypt
 
 from coproctl.models import ORIGIN_LEGACY
 from coproctl.security.passwords import verify
-from coproctl.services.authentication import login
 from coproctl.services.common import get_account
+from coproctl.services.procedures.authentication import login
 from tests.integration.conftest import Owners
 
 

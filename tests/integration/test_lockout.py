@@ -10,9 +10,9 @@ from freezegun import freeze_time
 from coproctl.clock import as_utc, now
 from coproctl.errors import Refused
 from coproctl.models import Account
-from coproctl.services.accounts import unlock_account
-from coproctl.services.authentication import login
 from coproctl.services.common import get_account
+from coproctl.services.owners.accounts import unlock_account
+from coproctl.services.procedures.authentication import login
 from tests.integration.conftest import Owners
 
 

@@ -226,8 +226,8 @@ def start_update(cli: Cli, identifiant: str, address: str, password: str = "Init
 def queue_notices(office: Any, count: int, identifiant: str = "LEF001") -> list[int]:
     """``count`` notices in the outbox of ``office``, through the outbox's own code."""
     from coproctl.mail.outbox import queue_mail
-    from coproctl.services.accounts import create_account as create
     from coproctl.services.common import get_account, owner_of
+    from coproctl.services.owners.accounts import create_account as create
 
     create(
         office,

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
+from coproctl.backoffice import Backoffice
 from coproctl.clock import now
 from coproctl.config import load_settings
-from coproctl.services.backoffice import Backoffice, open_backoffice
-from coproctl.services.setup import initialise
+from coproctl.services.maintenance.setup import initialise
+from coproctl.services.office import open_backoffice
 from tests.cli.conftest import Cli
 from tests.mail.conftest import MailServer, create_account, queue_notices, start_update
 
@@ -163,7 +164,7 @@ def test_two_purges_at_once_share_the_work(
     queue_office: Backoffice, smtp_server: MailServer
 ) -> None:
     from coproctl.mail.delivery import deliver
-    from coproctl.services.mail import list_mail, purge_mail
+    from coproctl.services.mail.queue import list_mail, purge_mail
 
     with freeze_time(now() - timedelta(days=40), real_asyncio=True):
         queue_notices(queue_office, 60)

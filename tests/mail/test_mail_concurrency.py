@@ -22,7 +22,7 @@ COUNT = 200
 
 def queue_in_new_office(count: int) -> list[int]:
     from coproctl.config import load_settings
-    from coproctl.services.backoffice import open_backoffice
+    from coproctl.services.office import open_backoffice
 
     with open_backoffice(load_settings(), "test-staff") as office:
         return queue_notices(office, count)
@@ -52,8 +52,8 @@ def test_two_processes_deliver_each_message_once(
     assert len({received.peer for received in smtp_server.received}) == 2  # both worked
 
     from coproctl.config import load_settings
-    from coproctl.services.backoffice import open_backoffice
-    from coproctl.services.mail import list_mail
+    from coproctl.services.mail.queue import list_mail
+    from coproctl.services.office import open_backoffice
 
     with open_backoffice(load_settings(), "test-staff") as office:
         views = list_mail(office, limit=None)

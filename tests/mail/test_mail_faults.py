@@ -26,7 +26,7 @@ from sqlalchemy import func, insert, select
 from coproctl.clock import now
 from coproctl.config import load_settings
 from coproctl.models import MAIL_SENT, Account, OutboxMessage, VerificationCode
-from coproctl.services.backoffice import open_backoffice
+from coproctl.services.office import open_backoffice
 from tests.mail.conftest import MailServer, queue_notices
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +77,7 @@ def test_kill_9_mid_batch_then_rerun_delivers_everything(
         # the killed run's claims hold until their lease runs out; then a re-run takes them
         lease = timedelta(seconds=office.settings.mail_lease_seconds + 1)
         with freeze_time(now() + lease, tick=True, real_asyncio=True):
-            from coproctl.services.mail import send_queue
+            from coproctl.services.mail.queue import send_queue
 
             send_queue(office)
         assert_sent_only_if_accepted(office, smtp_server)

@@ -14,12 +14,13 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import event
 
+from coproctl.backoffice import Backoffice
 from coproctl.clock import now
 from coproctl.config import load_settings, replace
 from coproctl.mail.claims import claim
 from coproctl.mail.delivery import deliver
-from coproctl.services.backoffice import Backoffice, open_backoffice
-from coproctl.services.setup import initialise
+from coproctl.services.maintenance.setup import initialise
+from coproctl.services.office import open_backoffice
 from tests.mail.conftest import MailServer, queue_notices
 
 

@@ -6,8 +6,8 @@ import csv
 import io
 
 from coproctl.importers.reader import read_csv
-from coproctl.services.importing import CALLS_FOR_FUNDS
-from coproctl.services.importing_plan import Plan, batches, build_plan, natural_key, split_lots
+from coproctl.services.importing.plan import Plan, batches, build_plan, natural_key, split_lots
+from coproctl.services.importing.run import CALLS_FOR_FUNDS
 
 HEADER = ["Identifiant", "Mot de passe", "Réf. copropriétaire", "Nom", "Prénom", "Lot", "Courriel"]
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from coproctl.importers.errors import ReadError
 from coproctl.importers.fields import ALIASES, FIELDS, normalise_header
 from coproctl.importers.reader import Table, parse_mapping, read_csv, read_file
-from coproctl.services.importing import CALLS_FOR_FUNDS
-from coproctl.services.importing_legacy import LEGACY
+from coproctl.services.importing.legacy import LEGACY
+from coproctl.services.importing.run import CALLS_FOR_FUNDS
 
 ALLOWED = CALLS_FOR_FUNDS.allowed
 REQUIRED = CALLS_FOR_FUNDS.required_columns

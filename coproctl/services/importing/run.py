@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coproctl.backoffice import Backoffice
 from coproctl.errors import CoproctlError
 from coproctl.importers.reader import Table as SourceTable
 from coproctl.importers.reader import parse_mapping, read_file
 from coproctl.models import ORIGIN_SYNDIC
 from coproctl.security import passwords
 from coproctl.services import audit
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.importing_batches import BatchRun
-from coproctl.services.importing_plan import (
+from coproctl.services.importing.batches import BatchRun
+from coproctl.services.importing.plan import (
     LineNote,
     Plan,
     build_plan,

@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 
 from coproctl.addresses import InvalidEmail, normalise_email, same_address
+from coproctl.backoffice import Backoffice
 from coproctl.errors import Refused
 from coproctl.models import DISABLED, PENDING, RESET, Account
 from coproctl.security import codes as code_crypto
 from coproctl.services import audit
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.codes import issue
 from coproctl.services.common import find_account, owner_of
+from coproctl.services.procedures.codes import issue
 
 ANSWER = (
     "Si l'identifiant et l'adresse e-mail correspondent à un compte à jour, un code de "

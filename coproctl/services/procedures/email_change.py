@@ -1,18 +1,19 @@
 """Settings: a new contact e-mail. The code goes to the new address; verifying it (see
-:func:`coproctl.services.codes.verify_code`) switches the address and notifies the old one.
+:func:`coproctl.services.procedures.codes.verify_code`) switches the address and notifies
+the old one.
 """
 
 from __future__ import annotations
 
 from coproctl.addresses import same_address
+from coproctl.backoffice import Backoffice
 from coproctl.errors import Refused
 from coproctl.models import ACTIVE, EMAIL_CHANGE
 from coproctl.services import audit
-from coproctl.services.authentication import check_credentials
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.codes import CodeSent, issue
 from coproctl.services.common import owner_of, refuse, wrong_state
-from coproctl.services.email_input import checked_email
+from coproctl.services.procedures.authentication import check_credentials
+from coproctl.services.procedures.codes import CodeSent, issue
+from coproctl.services.procedures.email_input import checked_email
 
 
 def start_email_change(

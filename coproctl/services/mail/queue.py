@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
 from coproctl import clock
+from coproctl.backoffice import Backoffice, unavailable
 from coproctl.config import Settings
 from coproctl.errors import BadInput
 from coproctl.mail.delivery import deliver
@@ -31,10 +32,9 @@ from coproctl.models import (
     OutboxMessage,
     Owner,
 )
-from coproctl.services.backoffice import Backoffice, unavailable
 from coproctl.services.common import get_account
-from coproctl.services.purging import check_purge_options, delete_in_batches
-from coproctl.services.views import MailView, mail_view
+from coproctl.services.maintenance.batched_delete import check_purge_options, delete_in_batches
+from coproctl.services.owners.views import MailView, mail_view
 
 MAIL_STATUSES = (MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
 DONE_STATUSES = (MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)

@@ -1,4 +1,4 @@
-"""Applying an import plan batch by batch (see :mod:`coproctl.services.importing`).
+"""Applying an import plan batch by batch (see :mod:`coproctl.services.importing.run`).
 
 Each batch (whole owners, about ``batch_size`` accounts) is first compared with the
 database in a short read; if it changes anything, its passwords are handed to the hashing
@@ -21,16 +21,16 @@ from sqlalchemy.exc import IntegrityError
 
 from coproctl import clock
 from coproctl.addresses import InvalidEmail, normalise_email
+from coproctl.backoffice import Backoffice
 from coproctl.importers.fields import FIELDS, OWNER_FIELDS
 from coproctl.models import PENDING, Account, AuditEvent, Owner
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.importing_hash import Hasher, Job, Results, compute
-from coproctl.services.importing_plan import AccountDraft, LineNote, OwnerDraft, Plan, batches
+from coproctl.services.importing.hashes import Hasher, Job, Results, compute
+from coproctl.services.importing.plan import AccountDraft, LineNote, OwnerDraft, Plan, batches
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from coproctl.services.importing import ImportKind, ImportOptions
+    from coproctl.services.importing.run import ImportKind, ImportOptions
 
     Progress = Callable[[int, int], None]
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
+from coproctl.backoffice import engine_for, unavailable
 from coproctl.config import Settings
 from coproctl.security.secret_key import ensure_secret_key
-from coproctl.services.backoffice import engine_for, unavailable
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from coproctl import clock
 from coproctl.models import Account, OutboxMessage, Owner, VerificationCode
 from coproctl.services.audit import AuditView, recent_for_account
-from coproctl.services.codes import in_flight
+from coproctl.services.procedures.codes import in_flight
 
 
 @dataclass(frozen=True)

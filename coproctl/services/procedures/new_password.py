@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from coproctl import clock
+from coproctl.backoffice import Backoffice
 from coproctl.errors import Refused
 from coproctl.models import (
     ACTIVE,
@@ -31,11 +32,11 @@ from coproctl.models import (
 )
 from coproctl.security import passwords
 from coproctl.security.policy import check_new_password
-from coproctl.services import audit, notifications
-from coproctl.services.authentication import check_credentials, disabled_error
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.codes import in_flight, supersede_all
+from coproctl.services import audit
 from coproctl.services.common import get_account, owner_of, owner_user_inputs, refuse, wrong_state
+from coproctl.services.procedures import notifications
+from coproctl.services.procedures.authentication import check_credentials, disabled_error
+from coproctl.services.procedures.codes import in_flight, supersede_all
 
 
 @dataclass(frozen=True)

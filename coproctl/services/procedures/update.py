@@ -1,19 +1,19 @@
 """The update procedure (première connexion), steps 1–2: credentials, then the e-mail.
 
-Steps 3 and 4 are :func:`coproctl.services.codes.verify_code` and
-:func:`coproctl.services.new_password.set_password`.
+Steps 3 and 4 are :func:`coproctl.services.procedures.codes.verify_code` and
+:func:`coproctl.services.procedures.new_password.set_password`.
 """
 
 from __future__ import annotations
 
+from coproctl.backoffice import Backoffice
 from coproctl.errors import Refused
 from coproctl.models import PENDING, UPDATE
 from coproctl.services import audit
-from coproctl.services.authentication import check_credentials
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.codes import CodeSent, issue
 from coproctl.services.common import owner_of, refuse, wrong_state
-from coproctl.services.email_input import checked_email
+from coproctl.services.procedures.authentication import check_credentials
+from coproctl.services.procedures.codes import CodeSent, issue
+from coproctl.services.procedures.email_input import checked_email
 
 
 def start_update(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
 from coproctl.mail.outbox import queue_mail
 from coproctl.models import EMAIL_CHANGE, RESET, UPDATE, Account, Owner, VerificationCode
-from coproctl.services.backoffice import Backoffice
 
 CODE_MAIL_KINDS = {
     UPDATE: "update_code",

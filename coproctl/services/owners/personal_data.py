@@ -25,6 +25,7 @@ from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from coproctl import clock
+from coproctl.backoffice import Backoffice
 from coproctl.config import Settings
 from coproctl.errors import Refused
 from coproctl.models import (
@@ -39,11 +40,10 @@ from coproctl.models import (
     VerificationCode,
 )
 from coproctl.services import audit
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.codes import in_flight
 from coproctl.services.common import refuse
-from coproctl.services.maintenance import delete_codes
-from coproctl.services.views import AccountView, account_views, procedure_view
+from coproctl.services.maintenance.purges import delete_codes
+from coproctl.services.owners.views import AccountView, account_views, procedure_view
+from coproctl.services.procedures.codes import in_flight
 
 EXPORT_FORMAT = "coproctl-owner-export/1"
 ERASED = "(effacé)"

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from coproctl import clock
 from coproctl.addresses import InvalidEmail, normalise_email
+from coproctl.backoffice import Backoffice
 from coproctl.errors import BadInput, Refused
 from coproctl.models import (
     ACTIVE,
@@ -26,11 +27,11 @@ from coproctl.models import (
     Owner,
 )
 from coproctl.security import passwords
-from coproctl.services import audit, notifications
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.codes import supersede_all
+from coproctl.services import audit
 from coproctl.services.common import find_account, get_account, identifiant_key, owner_of
-from coproctl.services.views import AccountView, account_views, detailed_view
+from coproctl.services.owners.views import AccountView, account_views, detailed_view
+from coproctl.services.procedures import notifications
+from coproctl.services.procedures.codes import supersede_all
 
 MAX_IDENTIFIANT = 64
 

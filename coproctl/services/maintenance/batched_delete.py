@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import OperationalError
 
+from coproctl.backoffice import Backoffice, unavailable
 from coproctl.errors import BadInput, Refused
 from coproctl.services import audit
-from coproctl.services.backoffice import Backoffice, unavailable
 
 
 @dataclass

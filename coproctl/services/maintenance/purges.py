@@ -36,6 +36,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from coproctl import clock
+from coproctl.backoffice import Backoffice, unavailable
 from coproctl.config import Settings
 from coproctl.errors import BadInput, Refused
 from coproctl.models import (
@@ -47,8 +48,11 @@ from coproctl.models import (
     VerificationCode,
 )
 from coproctl.services import audit
-from coproctl.services.backoffice import Backoffice, unavailable
-from coproctl.services.purging import check_purge_options, delete_in_batches, interrupted
+from coproctl.services.maintenance.batched_delete import (
+    check_purge_options,
+    delete_in_batches,
+    interrupted,
+)
 
 DEFAULT_GRACE = timedelta(hours=24)
 # codes created within the last hour count for the resend limits (at most N per rolling

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from coproctl import clock
+from coproctl.backoffice import Backoffice
 from coproctl.config import Settings
 from coproctl.mail.diagnosis import CAUSE_GROUPS, cause_group
 from coproctl.models import (
@@ -33,8 +34,7 @@ from coproctl.models import (
     Owner,
     VerificationCode,
 )
-from coproctl.services.backoffice import Backoffice
-from coproctl.services.maintenance import expired_unused
+from coproctl.services.maintenance.purges import expired_unused
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 MAIL_STATUSES = (MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)

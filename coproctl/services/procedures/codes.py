@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from coproctl import clock
+from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
 from coproctl.errors import Refused
 from coproctl.models import (
@@ -29,9 +30,9 @@ from coproctl.models import (
     VerificationCode,
 )
 from coproctl.security import codes as code_crypto
-from coproctl.services import audit, notifications
-from coproctl.services.backoffice import Backoffice
+from coproctl.services import audit
 from coproctl.services.common import get_account, owner_of, refuse, wrong_state
+from coproctl.services.procedures import notifications
 
 PURPOSE_LABELS = {
     UPDATE: "mise à jour du compte",

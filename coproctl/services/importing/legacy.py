@@ -12,7 +12,7 @@ from __future__ import annotations
 from coproctl.importers.fields import OWNER_FIELDS
 from coproctl.models import ORIGIN_LEGACY
 from coproctl.security import passwords
-from coproctl.services.importing import ImportKind
+from coproctl.services.importing.run import ImportKind
 
 SCHEMES_TEXT = ", ".join(passwords.LEGACY_SCHEMES)
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from coproctl import clock
+from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
 from coproctl.errors import Refused
 from coproctl.models import ACTIVE, DISABLED, PENDING, Account
 from coproctl.security import passwords
 from coproctl.services import audit
-from coproctl.services.backoffice import Backoffice
 from coproctl.services.common import find_account, refuse
-from coproctl.services.lockout import lock_duration
+from coproctl.services.procedures.lockout import lock_duration
 
 BAD_CREDENTIALS_MESSAGE = "Identifiant ou mot de passe incorrect."
 

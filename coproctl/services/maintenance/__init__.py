@@ -1,0 +1,1 @@
+"""Keeping an instance in shape: ``init``, the cron purges, the migration statistics."""
