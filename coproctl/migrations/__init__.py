@@ -4,4 +4,4 @@
 loading Alembic (a test keeps it equal to the scripts' head).
 """
 
-HEAD = "0001"
+HEAD = "0002"

@@ -52,7 +52,12 @@ def _data_0001(conn: Connection, step: int) -> None:
     )
 
 
-DATA: dict[str, Callable[[Connection, int], None]] = {"0001": _data_0001}
+def _data_0002(conn: Connection, step: int) -> None:
+    """Rows valid at 0002 (same shape as 0001 until the release's sections add columns)."""
+    _data_0001(conn, step)
+
+
+DATA: dict[str, Callable[[Connection, int], None]] = {"0001": _data_0001, "0002": _data_0002}
 
 
 def revisions_in_order() -> list[str]:
