@@ -1,7 +1,8 @@
 """Errors the services raise; the CLI turns them into a message and an exit status.
 
-Each error carries a stable ``code`` (the ``error.code`` of ``--json`` output) and a
-French message meant to be read by staff or by an owner. No error message ever holds a
+Each error carries a stable ``code`` (the ``error.code`` of ``--json`` output), a French
+message meant to be read by staff or by an owner (the same words on every face), and
+optionally a ``hint`` for staff only (the next command to run). No error message ever holds a
 password, a code or a hash.
 """
 
@@ -18,14 +19,19 @@ class CoproctlError(Exception):
 
     exit_code = EXIT_REFUSED
 
-    def __init__(self, code: str, message: str, **details: Any) -> None:
+    def __init__(self, code: str, message: str, *, hint: str | None = None, **details: Any) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # for staff only (the CLI prints it under the message; an owner's page never shows
+        # it): the next command to run, where to look
+        self.hint = hint
         self.details = details
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.hint:
+            body["hint"] = self.hint
         if self.details:
             body["details"] = self.details
         return body

@@ -42,6 +42,8 @@ def fail(json_mode: bool, error: CoproctlError) -> NoReturn:
         typer.echo(to_json({"error": error.as_dict()}))
     else:
         typer.echo(f"Erreur ({error.code}) : {error.message}", err=True)
+        if error.hint:
+            typer.echo(error.hint, err=True)
     raise typer.Exit(error.exit_code)
 
 
