@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 
 from coproctl.importers.errors import ReadError
+from coproctl.importers.result import BY_BOM, DETECTED, GIVEN, Decoding
 
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
@@ -20,17 +21,17 @@ WINDOWS_1252 = "windows-1252"
 _BOMS = ((codecs.BOM_UTF8, UTF8_BOM), (codecs.BOM_UTF16_LE, UTF16), (codecs.BOM_UTF16_BE, UTF16))
 
 
-def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """(text, encoding used). ``encoding`` forces one (``--encoding``)."""
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, Decoding]:
+    """(text, how it was decoded). ``encoding`` forces one (``--encoding``)."""
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError:
             raise ReadError("bad_encoding", f"Encodage inconnu : « {encoding} ».") from None
-        return _strict(data, encoding, forced=True), encoding
+        return _strict(data, encoding, forced=True), Decoding(encoding, GIVEN, encoding)
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return _strict(data, name, forced=False), name
+            return _strict(data, name, forced=False), Decoding(name, BY_BOM, name)
     if b"\x00" in data:
         raise ReadError(
             "unreadable_file",
@@ -38,10 +39,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             "UTF-16 sans marque d'ordre (précisez --encoding utf-16-le).",
         )
     try:
-        return data.decode(UTF8), UTF8
+        return data.decode(UTF8), Decoding(UTF8, DETECTED, UTF8)
     except UnicodeDecodeError:
         pass
-    return _strict(data, WINDOWS_1252, forced=False), WINDOWS_1252
+    return _strict(data, WINDOWS_1252, forced=False), Decoding(WINDOWS_1252, DETECTED, WINDOWS_1252)
 
 
 def _strict(data: bytes, encoding: str, *, forced: bool) -> str:

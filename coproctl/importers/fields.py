@@ -74,12 +74,17 @@ FIELDS: dict[str, Field] = {
         Field("address", "Adresse", ("address", "adresse", "adresse postale"), 400),
         Field("postal_code", "Code postal", ("postal_code", "code postal", "cp"), 16),
         Field("city", "Ville", ("city", "ville", "commune"), 200),
+        # a legacy hash's salt kept in its own column (Joomla...): the pipeline needs it to
+        # verify, or refuses the file; never shown back, like the hash
+        Field("salt", "Sel", ("salt", "sel", "password_salt"), 512),
     )
 }
 
 OWNER_FIELDS = ("civility", "last_name", "first_name", "address", "postal_code", "city")
 # cells that are never shown back (report, messages): the import's secret columns
 SECRET_FIELDS = frozenset({"password", "password_hash"})
+# cells a rejects report never shows: the secrets, and what would help guess them
+REPORT_WITHHELD_FIELDS = SECRET_FIELDS | {"salt"}
 IGNORE = "-"  # --map 'Header=-' leaves a column out
 
 

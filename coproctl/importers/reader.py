@@ -12,10 +12,8 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from operator import gt, itemgetter
 from pathlib import Path
-from typing import NamedTuple
 
 from coproctl.importers.decoding import decode
 from coproctl.importers.errors import ReadError
@@ -27,6 +25,27 @@ from coproctl.importers.fields import (
     normalise_header,
     resolve_field,
 )
+from coproctl.importers.result import (
+    GIVEN,
+    Decoding,
+    LineError,
+    ReadNote,
+    ReadResult,
+    SourceRow,
+    Table,
+)
+
+__all__ = [
+    "Decoding",
+    "LineError",
+    "ReadNote",
+    "ReadResult",
+    "SourceRow",
+    "Table",
+    "parse_mapping",
+    "read_csv",
+    "read_file",
+]
 
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
@@ -35,39 +54,6 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 # printable blanks other than the space, which str.split() collapses too
 _ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-
-
-class SourceRow(NamedTuple):
-    """One usable line: its non-empty values by field, and its cells as read."""
-
-    line: int
-    values: dict[str, str]
-    cells: list[str]
-
-
-class LineError(NamedTuple):
-    line: int
-    identifiant: str | None
-    reason: str
-    cells: list[str]
-
-
-@dataclass
-class Table:
-    source: str
-    encoding: str
-    delimiter: str | None  # None for JSON lines
-    header: list[str]
-    columns: dict[str, str]  # field -> the header it was read from
-    ignored: list[str]  # headers left out
-    rows: list[SourceRow] = field(default_factory=list)
-    errors: list[LineError] = field(default_factory=list)
-
-    @property
-    def secret_cells(self) -> frozenset[int]:
-        """Indexes of the cells a report must never show (passwords, hashes)."""
-        secret = {self.columns[name] for name in SECRET_FIELDS if name in self.columns}
-        return frozenset(i for i, header in enumerate(self.header) if header in secret)
 
 
 def parse_mapping(items: Iterable[str], allowed: Sequence[str]) -> dict[str, str]:
@@ -143,6 +129,12 @@ def _read_bytes(path: Path) -> bytes:
         raise ReadError(
             "unreadable_file", f"Lecture impossible de {path} : {exc.strerror}."
         ) from None
+
+
+def _decoding(encoding: Decoding | str) -> Decoding:
+    if isinstance(encoding, Decoding):
+        return encoding
+    return Decoding(encoding, GIVEN, encoding)
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -252,7 +244,7 @@ def _check_columns(
 
 def read_csv_text(
     text: str,
-    encoding: str,
+    encoding: Decoding | str,
     allowed: Sequence[str],
     required: Sequence[str],
     mapping: Mapping[str, str],
@@ -265,7 +257,7 @@ def read_csv_text(
     _check_columns(columns, required, mapping, source)
     table = Table(
         source=source,
-        encoding=encoding,
+        decoding=_decoding(encoding),
         delimiter=delimiter,
         header=columns.header,
         columns={name: columns.header[i] for name, i in columns.index.items()},
@@ -378,7 +370,7 @@ def _value_problem(name: str, value: str) -> str:
 
 def read_json_lines(
     text: str,
-    encoding: str,
+    encoding: Decoding | str,
     allowed: Sequence[str],
     required: Sequence[str],
     mapping: Mapping[str, str],
@@ -405,8 +397,9 @@ def read_json_lines(
     _check_columns(columns, required, mapping, source)
     table = Table(
         source=source,
-        encoding=encoding,
+        decoding=_decoding(encoding),
         delimiter=None,
+        format="jsonl",
         header=columns.header,
         columns={name: columns.header[i] for name, i in columns.index.items()},
         ignored=columns.ignored,
