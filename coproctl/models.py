@@ -154,6 +154,9 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now, index=True)
     sent_at: datetime | None = Field(default=None)
     redacted_at: datetime | None = Field(default=None)
+    # where the message was queued to go ("smtp:HOST:PORT", "file:/DIR", "console"): another
+    # transport leaves it queued (mail/transports.transport_key); NULL: queued before 0002
+    transport: str | None = Field(default=None, max_length=600)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -55,6 +55,15 @@ def _data_0001(conn: Connection, step: int) -> None:
 def _data_0002(conn: Connection, step: int) -> None:
     """Rows valid at 0002 (same shape as 0001 until the release's sections add columns)."""
     _data_0001(conn, step)
+    # mail: a message remembers the transport it was queued for
+    conn.execute(
+        text(
+            "INSERT INTO outbox_message (kind, to_addr, subject, body_text, status, attempts, "
+            "next_attempt_at, created_at, transport) VALUES ('password_changed', "
+            "'marie@example.com', 'Objet', 'Texte', 'queued', 0, :now, :now, 'smtp:relay:587')"
+        ),
+        {"now": NOW},
+    )
 
 
 DATA: dict[str, Callable[[Connection, int], None]] = {"0001": _data_0001, "0002": _data_0002}

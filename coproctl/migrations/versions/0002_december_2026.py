@@ -8,25 +8,158 @@ One revision for the release, in sections (one per piece of work), each upgraded
 downgraded on its own; SQLite goes through batch mode (``render_as_batch``).
 """
 
+import logging
+import unicodedata
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
-import sqlalchemy as sa  # noqa: F401 (the sections use it)
-import sqlmodel.sql.sqltypes  # noqa: F401 (the sections use it)
-from alembic import op  # noqa: F401 (the sections use it)
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+from alembic import op
 
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_log = logging.getLogger("coproctl.migrations")
+
 
 # --- procedures and trust (issue 9) ---------------------------------------------------
+_ACCOUNT = sa.table(
+    "account",
+    sa.column("id", sa.Integer),
+    sa.column("identifiant", sa.String),
+    sa.column("identifiant_key", sa.String),
+)
+_AUDIT = sa.table(
+    "audit_event",
+    sa.column("at", sa.DateTime),
+    sa.column("actor", sa.String),
+    sa.column("account_id", sa.Integer),
+    sa.column("identifiant", sa.String),
+    sa.column("action", sa.String),
+    sa.column("outcome", sa.String),
+    sa.column("details", sa.JSON),
+)
+_KEY_MAX = 64  # account.identifiant_key
+
+
+def _nfkc_key(identifiant: str) -> str:
+    """``coproctl.inputs.identifiant_key`` as of this revision, frozen here: a later change
+    of the rule needs a migration of its own."""
+    return unicodedata.normalize("NFKC", identifiant).strip().casefold()
+
+
+def _set_keys(conn: sa.Connection, keys: dict[int, str]) -> None:
+    """Give accounts their new keys in two passes (a key may move onto one another account
+    holds until its own turn: the unique index would refuse the move)."""
+    if not keys:
+        return
+    statement = (
+        sa.update(_ACCOUNT)
+        .where(_ACCOUNT.c.id == sa.bindparam("row_id"))
+        .values(identifiant_key=sa.bindparam("new_key"))
+    )
+    conn.execute(statement, [{"row_id": i, "new_key": f"#rekey#{i}"} for i in keys])
+    conn.execute(statement, [{"row_id": i, "new_key": key} for i, key in keys.items()])
+
+
+def _rekey_identifiants() -> None:
+    """Every account's ``identifiant_key`` recomputed by the NFKC, case-folded rule.
+
+    Until now the key was ``strip().lower()``: fullwidth ``ＬＥＦ００１`` and ``LEF001`` were two
+    accounts. Where identifiants now share a key, nothing is merged and the upgrade goes on:
+    the account that already held the key keeps it (else the oldest), each other one gets
+    ``<key>#<id>`` (staff can type it; no new identifiant can take it, ``#`` being refused),
+    and so does an identifiant whose key no longer fits its column. Each such account gets an
+    audit event (``account.rekey``) and a warning on standard error, naming it.
+    """
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.select(_ACCOUNT.c.id, _ACCOUNT.c.identifiant, _ACCOUNT.c.identifiant_key).order_by(
+            _ACCOUNT.c.id
+        )
+    ).all()
+    groups: dict[str, list[sa.Row[Any]]] = {}
+    for row in rows:
+        groups.setdefault(_nfkc_key(row.identifiant), []).append(row)
+    final: dict[int, str] = {}
+    moved: list[tuple[sa.Row[Any], str, str | None]] = []  # (account, key, same key as)
+    for key, members in groups.items():
+        keeper = next((m for m in members if m.identifiant_key == key), members[0])
+        if len(key) <= _KEY_MAX:
+            final[keeper.id] = key
+        else:
+            moved.append((keeper, "", None))
+        moved.extend((m, "", keeper.identifiant) for m in members if m is not keeper)
+    taken = set(final.values())
+    for index, (account, _, same_as) in enumerate(moved):
+        suffix = f"#{account.id}"
+        base = _nfkc_key(account.identifiant)
+        while (candidate := base[: _KEY_MAX - len(suffix)] + suffix) in taken:
+            suffix = "#" + suffix
+        taken.add(candidate)
+        final[account.id] = candidate
+        moved[index] = (account, candidate, same_as)
+    _set_keys(conn, {r.id: final[r.id] for r in rows if final[r.id] != r.identifiant_key})
+    if not moved:
+        return
+    now = datetime.now(UTC)
+    conn.execute(
+        sa.insert(_AUDIT),
+        [
+            {
+                "at": now,
+                "actor": "coproctl init",
+                "account_id": account.id,
+                "identifiant": account.identifiant,
+                "action": "account.rekey",
+                "outcome": "collision" if same_as is not None else "too_long",
+                "details": {"key": key, **({"same_as": same_as} if same_as else {})},
+            }
+            for account, key, same_as in moved
+        ],
+    )
+    for account, key, same_as in moved:
+        why = (
+            f"se confond avec « {same_as} »"
+            if same_as is not None
+            else f"trop long une fois normalisé ({_KEY_MAX} caractères au plus)"
+        )
+        _log.warning(
+            "Identifiant « %s » (compte %s) : %s ; il se tape désormais « %s ».",
+            account.identifiant,
+            account.id,
+            why,
+            key,
+        )
+
+
+def _unrekey_identifiants() -> None:
+    """Back to the keys of 0001 (``strip().lower()``), where no other account holds one."""
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.select(_ACCOUNT.c.id, _ACCOUNT.c.identifiant, _ACCOUNT.c.identifiant_key)
+    ).all()
+    final = {row.id: row.identifiant_key for row in rows}
+    taken = set(final.values())
+    for row in rows:
+        old = row.identifiant.strip().lower()
+        if old != row.identifiant_key and old not in taken and len(old) <= _KEY_MAX:
+            taken.discard(row.identifiant_key)
+            taken.add(old)
+            final[row.id] = old
+    _set_keys(conn, {r.id: final[r.id] for r in rows if final[r.id] != r.identifiant_key})
+
+
 def _upgrade_procedures() -> None:
-    pass
+    _rekey_identifiants()
 
 
 def _downgrade_procedures() -> None:
-    pass
+    _unrekey_identifiants()
 
 
 # --- imports (issue 10) ---------------------------------------------------------------
@@ -40,11 +173,16 @@ def _downgrade_imports() -> None:
 
 # --- mail (issues 9 and 11) -----------------------------------------------------------
 def _upgrade_mail() -> None:
-    pass
+    # the transport a message was queued for (issue 11: a run with another one leaves it)
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("transport", sqlmodel.sql.sqltypes.AutoString(length=600), nullable=True)
+        )
 
 
 def _downgrade_mail() -> None:
-    pass
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_column("transport")
 
 
 # --- staff (issue 11) -----------------------------------------------------------------
