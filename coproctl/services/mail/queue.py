@@ -33,7 +33,11 @@ from coproctl.models import (
     Owner,
 )
 from coproctl.services.common import get_account
-from coproctl.services.maintenance.batched_delete import check_purge_options, delete_in_batches
+from coproctl.services.maintenance.batched_delete import (
+    BatchHook,
+    check_purge_options,
+    delete_in_batches,
+)
 from coproctl.services.owners.views import MailView, mail_view
 
 MAIL_STATUSES = (MAIL_QUEUED, MAIL_SENDING, MAIL_SENT, MAIL_FAILED, MAIL_EXPIRED)
@@ -122,12 +126,13 @@ def purge_mail(
     older_than_days: int | None = None,
     dry_run: bool = False,
     batch_size: int = PURGE_BATCH,
+    between_batches: BatchHook | None = None,  # test-only seam (batched_delete.BatchHook)
 ) -> PurgeReport:
     """Delete the messages sent, failed or expired more than N days ago (cron).
 
     Queued messages are never touched. Batches by id, each its own short transaction (on
     PostgreSQL picked ``FOR UPDATE SKIP LOCKED``: two copies share the work); running it
-    again removes nothing more. One ``mail.purge`` audit event when something went.
+    again removes nothing more. One ``mail.purge`` audit event per run, even empty.
     """
     days = backoffice.settings.mail_retention_days if older_than_days is None else older_than_days
     check_purge_options(days, batch_size)
@@ -141,6 +146,7 @@ def purge_mail(
         ),
         dry_run=dry_run,
         batch_size=batch_size,
+        between_batches=between_batches,
         what="message(s)",
         action="mail.purge",
         older_than_days=days,

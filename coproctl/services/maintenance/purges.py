@@ -4,9 +4,11 @@ Each batch is one short transaction of a few set-based statements: pick the next
 ``batch_size`` dead rows past the last id seen (keyset: the whole run reads the table once),
 then count them, tally them (codes), redact their mails (codes), and DELETE them. No row is
 loaded into Python. On SQLite the write lock is therefore held for one batch at a time,
-never for the whole purge; on PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``, so
-two copies running at once share the work instead of waiting for each other. Running the
-purge again removes nothing more: it is idempotent.
+never for the whole purge, and a pause between two batches lets the owners' commands take
+it (see :data:`~coproctl.services.maintenance.batched_delete.PAUSE_SECONDS`); on PostgreSQL
+the rows are picked ``FOR UPDATE SKIP LOCKED``, so two copies running at once share the
+work instead of waiting for each other. Running the purge again removes nothing more: it is
+idempotent. Every run that deletes records one audit event, even when it found nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ from coproctl.models import (
 )
 from coproctl.services import audit
 from coproctl.services.maintenance.batched_delete import (
+    PAUSE_SECONDS,
+    BatchHook,
+    Deleted,
+    check_batch_options,
     check_purge_options,
     delete_in_batches,
     interrupted,
@@ -279,22 +285,26 @@ def purge_codes(
     grace: timedelta = DEFAULT_GRACE,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
+    pause: float = PAUSE_SECONDS,
+    between_batches: BatchHook | None = None,
 ) -> CodePurgeReport:
     """Delete the codes dead for longer than ``grace``; ``dry_run`` only counts them.
 
     Never touches a code that can still be used, nor one issued within the last hour (the
-    resend limits count those). Records one ``codes.purge`` audit event when it removed
-    something.
+    resend limits count those). Pauses ``pause`` seconds after each batch. Records one
+    ``codes.purge`` audit event per run that deletes, 0 codes included (cron shows it ran).
+    ``between_batches``: a test-only seam, see
+    :data:`~coproctl.services.maintenance.batched_delete.BatchHook`.
     """
     if grace < timedelta(0):
         raise BadInput("bad_duration", "Le délai de grâce ne peut pas être négatif.")
-    if batch_size < 1:
-        raise BadInput("bad_batch", "La taille des lots doit être positive.")
+    check_batch_options(batch_size, pause)
     now = clock.now()
     report = CodePurgeReport(dry_run, grace, now - grace)
     dead = dead_codes(backoffice.settings, now, grace)
     kind = _kind(backoffice.settings.code_max_attempts)
     after = 0
+    done = Deleted()
     try:
         while True:
             with backoffice.uow() as uow:
@@ -309,10 +319,11 @@ def purge_codes(
                 if not dry_run:
                     delete_codes(session, rows)
                     uow.commit()
-            report.batches += 1
             for name, count in counts:
                 report.removed[name] += count
-        if report.total and not dry_run:
+            done.step(sum(count for _, count in counts), between_batches, pause)
+            report.batches = done.batches
+        if not dry_run:
             with backoffice.uow() as uow:
                 audit.record(
                     uow.session,
@@ -341,9 +352,12 @@ def purge_audit(
     older_than_days: int | None = None,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
+    pause: float = PAUSE_SECONDS,
+    between_batches: BatchHook | None = None,
 ) -> AuditPurgeReport:
     """Delete the audit events of the days before the boundary day (default retention:
-    the ``audit_retention_days`` setting). The boundary day itself is kept.
+    the ``audit_retention_days`` setting). The boundary day itself is kept, and so is the
+    ``audit.purge`` event this run records (it is recorded after the deletion).
     """
     days = backoffice.settings.audit_retention_days if older_than_days is None else older_than_days
     check_purge_options(days, batch_size)
@@ -354,6 +368,8 @@ def purge_audit(
         col(AuditEvent.at) < report.cutoff,
         dry_run=dry_run,
         batch_size=batch_size,
+        pause=pause,
+        between_batches=between_batches,
         what="événement(s)",
         action="audit.purge",
         older_than_days=days,
