@@ -14,8 +14,9 @@ from coproctl.cli.runtime import backoffice, state
 from coproctl.errors import BadInput
 
 if TYPE_CHECKING:
-    from coproctl.services.importing.plan import LineNote
-    from coproctl.services.importing.run import ImportKind, ImportSummary
+    from coproctl.services.importing.kinds import ImportKind
+    from coproctl.services.importing.notes import LineNote
+    from coproctl.services.importing.summary import ImportSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from coproctl.db import make_engine
 from coproctl.importers.reader import read_file
 from coproctl.models import Account, AuditEvent
-from coproctl.services.importing.plan import batches, build_plan
-from coproctl.services.importing.run import CALLS_FOR_FUNDS
+from coproctl.services.importing.kinds import CALLS_FOR_FUNDS
+from coproctl.services.importing.plan import build_plan
+from coproctl.services.importing.write import batches
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = 900
@@ -43,7 +44,7 @@ def expected_batches(path: Path) -> tuple[list[set[str]], dict[str, list[str]]]:
     """The batches the import will write, in order, and every account's lots."""
     kind = CALLS_FOR_FUNDS
     table = read_file(path, allowed=kind.allowed, required=kind.required_columns)
-    plan = build_plan(table, required=kind.required_values, check_secret=kind.check_secret)
+    plan = build_plan(table, kind)
     assert plan.rejected == []
     lots = {a.key: a.lots for owner in plan.owners for a in owner.accounts}
     keys = [{a.key for o in batch for a in o.accounts} for batch in batches(plan.owners, BATCH)]

@@ -6,8 +6,9 @@ import csv
 import io
 
 from coproctl.importers.reader import read_csv
-from coproctl.services.importing.plan import Plan, batches, build_plan, natural_key, split_lots
-from coproctl.services.importing.run import CALLS_FOR_FUNDS
+from coproctl.services.importing.kinds import CALLS_FOR_FUNDS
+from coproctl.services.importing.plan import Plan, build_plan, natural_key, split_lots
+from coproctl.services.importing.write import batches
 
 HEADER = ["Identifiant", "Mot de passe", "Réf. copropriétaire", "Nom", "Prénom", "Lot", "Courriel"]
 
@@ -22,11 +23,7 @@ def plan(*rows: list[str]) -> Plan:
         allowed=CALLS_FOR_FUNDS.allowed,
         required=CALLS_FOR_FUNDS.required_columns,
     )
-    return build_plan(
-        table,
-        required=CALLS_FOR_FUNDS.required_values,
-        check_secret=CALLS_FOR_FUNDS.check_secret,
-    )
+    return build_plan(table, CALLS_FOR_FUNDS)
 
 
 def accounts(result: Plan) -> dict[str, list[str]]:

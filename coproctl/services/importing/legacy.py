@@ -1,6 +1,6 @@
 """Importing the old extranet's accounts with their password hashes (``import legacy``).
 
-The same merge and batches as the call-for-funds import (:mod:`importing`), with a hash
+The same stages as the call-for-funds import (:mod:`coproctl.services.importing`), with a hash
 instead of a password: its scheme is identified by passlib from the hash itself, never
 guessed from a column name, and a hash no accepted scheme recognises rejects its line.
 Accounts arrive ``pending``; at login the legacy hash verifies, and is replaced by argon2id
@@ -12,7 +12,7 @@ from __future__ import annotations
 from coproctl.importers.fields import OWNER_FIELDS
 from coproctl.models import ORIGIN_LEGACY
 from coproctl.security import passwords
-from coproctl.services.importing.run import ImportKind
+from coproctl.services.importing.kinds import ImportKind
 
 SCHEMES_TEXT = ", ".join(passwords.LEGACY_SCHEMES)
 

@@ -1,38 +1,29 @@
-"""From a read table to a plan: rows merged per identifiant, accounts grouped per owner.
+"""Stage 2, plan: a read table -> owner and account drafts, and the lines rejected.
 
 Pure (no database): what can be decided from the file alone is decided here. Rows of one
 identifiant are merged, their lots collected; two rows that disagree on a value (two owners,
 two passwords, two copropriétés...) reject that identifiant, naming the lines; the accounts
 of one owner must agree on the owner's data. An empty cell is no information: it neither
-contradicts another row nor erases a stored value.
+contradicts another row nor erases a stored value. The plan is handed forward as is: the
+later stages read it and never change it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from coproctl.importers.fields import FIELDS, OWNER_FIELDS, SECRET_FIELDS
 from coproctl.importers.reader import LineError, SourceRow, Table
 from coproctl.services.common import identifiant_key
+from coproctl.services.importing.kinds import ImportKind
+from coproctl.services.importing.notes import LineNote, on_account
 
 _LOT_SPLIT = re.compile(r"\s*[,;/+]\s*|\s+et\s+")
 _NATURAL = re.compile(r"(\d+)")
 MAX_LOT = 32
-
-
-@dataclass(frozen=True)
-class LineNote:
-    """A rejected line, or a warning on a line: what the summary and the report show."""
-
-    line: int
-    identifiant: str | None
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "identifiant": self.identifiant, "reason": self.reason}
 
 
 @dataclass
@@ -47,9 +38,6 @@ class AccountDraft:
     @property
     def owner_ref(self) -> str:
         return self.values["owner_ref"]
-
-    def reject(self, reason: str) -> list[LineNote]:
-        return [LineNote(line, self.identifiant, reason) for line in self.lines]
 
 
 @dataclass
@@ -80,13 +68,10 @@ def split_lots(raw: str) -> list[str]:
     return [lot for lot in _LOT_SPLIT.split(raw) if lot]
 
 
-def build_plan(
-    table: Table,
-    *,
-    required: Sequence[str],
-    check_secret: Callable[[str], str | None],
-) -> Plan:
-    """Merge the table's rows; ``check_secret`` says why a password (or hash) is unusable."""
+def build_plan(table: Table, kind: ImportKind) -> Plan:
+    """Merge the table's rows into drafts; ``kind`` says which values are required and why a
+    password (or hash) is unusable."""
+    required, check_secret = kind.required_values, kind.check_secret
     rejected: list[LineNote] = []
     bad: dict[str, list[LineError]] = {}
     groups: dict[str, list[SourceRow]] = {}
@@ -114,7 +99,7 @@ def build_plan(
     for key, rows in groups.items():
         draft, problem = _merge(key, rows, required)
         if problem is not None:
-            rejected.extend(draft.reject(problem))
+            rejected.extend(on_account(draft, problem))
         else:
             drafts.append(draft)
     owners, owner_rejections = _owners(drafts)
@@ -231,20 +216,6 @@ def _owners(drafts: list[AccountDraft]) -> tuple[list[OwnerDraft], list[LineNote
         note
         for ref, reason in conflicts.items()
         for draft in owners.pop(ref).accounts
-        for note in draft.reject(reason)
+        for note in on_account(draft, reason)
     ]
     return list(owners.values()), rejected
-
-
-def batches(owners: list[OwnerDraft], size: int) -> Iterator[list[OwnerDraft]]:
-    """Consecutive owners, about ``size`` accounts each; an owner is never split."""
-    batch: list[OwnerDraft] = []
-    count = 0
-    for owner in owners:
-        batch.append(owner)
-        count += len(owner.accounts)
-        if count >= size:
-            yield batch
-            batch, count = [], 0
-    if batch:
-        yield batch

@@ -1,0 +1,301 @@
+"""Stage 3, compare: one batch of drafts against what the database holds -> its changes.
+
+:func:`load` reads what the database holds about a batch (one query for its accounts, one
+for its owners); :func:`compare` is pure: from the drafts, that snapshot and the password
+hashes computed so far, it says which rows to insert and update, which accounts stay
+unchanged, and which are refused because of what the database holds (an identifiant that
+belongs to another owner, a new account without a password). A password to hash is a
+*job*: the write stage has them hashed, then compares again with the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult, Table, select
+
+from coproctl.addresses import InvalidEmail, normalise_email
+from coproctl.importers.fields import FIELDS, OWNER_FIELDS
+from coproctl.models import PENDING, Account, Owner
+from coproctl.services.importing.hashes import Job
+from coproctl.services.importing.kinds import ImportKind
+from coproctl.services.importing.notes import LineNote, on_account
+from coproctl.services.importing.plan import AccountDraft, OwnerDraft
+
+ACCOUNT: Table = Account.__table__  # type: ignore[attr-defined]
+OWNER: Table = Owner.__table__  # type: ignore[attr-defined]
+
+Row = dict[str, Any]  # an account (with its owner_ref) or an owner, as the database holds it
+# draft key -> (the job it was computed for, its result: a new hash, or None when the
+# current hash already verifies the password)
+Hashes = Mapping[str, tuple[Job, str | None]]
+
+_ACCOUNT_COLUMNS = (
+    "id",
+    "identifiant",
+    "identifiant_key",
+    "owner_id",
+    "copropriete",
+    "copropriete_code",
+    "lots",
+    "email",
+    "email_verified_at",
+    "status",
+    "password_hash",
+    "password_origin",
+    "password_changed_at",
+)
+_OWNER_COLUMNS = ("id", "owner_ref", *OWNER_FIELDS)
+# every row of an executemany sets the same columns: unchanged ones keep their value
+UPDATED_ACCOUNT_COLUMNS = (
+    "copropriete",
+    "copropriete_code",
+    "lots",
+    "email",
+    "password_hash",
+    "password_origin",
+    "password_changed_at",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a comparison needs besides the drafts and the database."""
+
+    kind: ImportKind
+    update_passwords: bool
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the database holds about one batch."""
+
+    accounts: dict[str, Row]  # by identifiant_key
+    owners: dict[str, Row]  # by owner_ref
+
+
+def load(conn: Connection, batch: Sequence[OwnerDraft]) -> Stored:
+    keys = [draft.key for owner in batch for draft in owner.accounts]
+    refs = [owner.owner_ref for owner in batch]
+    query = (
+        select(*(ACCOUNT.c[name] for name in _ACCOUNT_COLUMNS), OWNER.c.owner_ref)
+        .join(OWNER, OWNER.c.id == ACCOUNT.c.owner_id)
+        .where(ACCOUNT.c.identifiant_key.in_(keys))
+    )
+    accounts = {row["identifiant_key"]: row for row in _dicts(conn.execute(query))}
+    query = select(*(OWNER.c[name] for name in _OWNER_COLUMNS)).where(OWNER.c.owner_ref.in_(refs))
+    owners = {row["owner_ref"]: row for row in _dicts(conn.execute(query))}
+    return Stored(accounts, owners)
+
+
+def _dicts(result: CursorResult[Any]) -> Iterator[Row]:
+    keys = list(result.keys())
+    rows = result.fetchall()  # one call, rather than a fetchone per row
+    return (dict(zip(keys, row)) for row in rows)  # noqa: B905 (same length by construction)
+
+
+@dataclass
+class Changes:
+    """What one batch changes. ``jobs``: the passwords to hash before it can be written;
+    ``complete`` is False while one of them has no result in the hashes given."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[LineNote] = field(default_factory=list)
+    warnings: list[LineNote] = field(default_factory=list)
+    owner_inserts: list[Row] = field(default_factory=list)
+    owner_updates: list[Row] = field(default_factory=list)
+    account_inserts: list[Row] = field(default_factory=list)  # with owner_ref, not owner_id
+    account_updates: list[Row] = field(default_factory=list)
+    # draft key -> (account id, None until created; identifiant; audit details)
+    events: dict[str, tuple[int | None, str, dict[str, Any]]] = field(default_factory=dict)
+    jobs: list[tuple[str, Job]] = field(default_factory=list)
+    complete: bool = True
+
+    @property
+    def writes(self) -> bool:
+        return bool(
+            self.owner_inserts or self.owner_updates or self.account_inserts or self.account_updates
+        )
+
+
+def compare(
+    batch: Sequence[OwnerDraft], stored: Stored, context: Context, hashes: Hashes
+) -> Changes:
+    """The changes ``batch`` makes to ``stored``; pure."""
+    return _Comparison(stored, context, hashes).run(batch)
+
+
+class _Comparison:
+    def __init__(self, stored: Stored, context: Context, hashes: Hashes) -> None:
+        self.stored = stored
+        self.kind = context.kind
+        self.context = context
+        self.now = context.now
+        self.hashes = hashes
+        self.changes = Changes()
+
+    def run(self, batch: Sequence[OwnerDraft]) -> Changes:
+        changes, now = self.changes, self.now
+        for owner in batch:
+            stored = self.stored.owners.get(owner.owner_ref)
+            owner_changes = _owner_changes(owner, stored)
+            accepted = 0
+            for draft in owner.accounts:
+                existing = self.stored.accounts.get(draft.key)
+                if existing is None:
+                    accepted += self._create(draft)
+                elif existing["owner_ref"] != owner.owner_ref:
+                    changes.rejected.extend(
+                        on_account(
+                            draft,
+                            f"cet identifiant appartient au propriétaire {existing['owner_ref']} "
+                            f"dans la base, le fichier indique {owner.owner_ref} : vérifiez, "
+                            "puis « coproctl account link » si le lot a changé de main",
+                        )
+                    )
+                else:
+                    accepted += 1
+                    self._update(draft, existing, owner_changes)
+            if not accepted:
+                continue
+            if stored is None:
+                changes.owner_inserts.append(
+                    {
+                        "owner_ref": owner.owner_ref,
+                        **{name: owner.values.get(name) for name in OWNER_FIELDS},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            elif owner_changes:
+                changes.owner_updates.append(
+                    {
+                        "_id": stored["id"],
+                        **{name: owner.values.get(name, stored[name]) for name in OWNER_FIELDS},
+                        "updated_at": now,
+                    }
+                )
+        return changes
+
+    def _email(self, draft: AccountDraft, stored: str | None) -> str | None:
+        """The file's e-mail, normalised, when it is valid and differs from ``stored``."""
+        raw = draft.values.get("email")
+        if raw is None or raw == stored:
+            return None
+        try:
+            address = normalise_email(raw)
+        except InvalidEmail as exc:
+            self.changes.warnings.append(
+                LineNote(
+                    draft.origins.get("email", draft.lines[0]),
+                    draft.identifiant,
+                    f"e-mail « {raw} » non enregistré : {exc.message_fr}",
+                )
+            )
+            return None
+        return None if address == stored else address
+
+    def _secret(self, draft: AccountDraft, value: str, current: str | None) -> str | None:
+        """The hash to store (None: ``current`` stays); "" while its job has no result."""
+        if not self.kind.hashes:
+            return None if value == current else value
+        job: Job = (value, current)
+        self.changes.jobs.append((draft.key, job))
+        found = self.hashes.get(draft.key)
+        if found is not None and found[0] == job:
+            return found[1]
+        self.changes.complete = False
+        return ""
+
+    def _create(self, draft: AccountDraft) -> int:
+        changes = self.changes
+        secret = draft.values.get(self.kind.credential)
+        if secret is None:
+            label = FIELDS[self.kind.credential].label.lower()
+            changes.rejected.extend(on_account(draft, f"{label} manquant (nouveau compte)"))
+            return 0
+        hashed = self._secret(draft, secret, None)
+        now = self.now
+        changes.account_inserts.append(
+            {
+                "identifiant": draft.identifiant,
+                "identifiant_key": draft.key,
+                "owner_ref": draft.owner_ref,  # replaced by owner_id when written
+                "copropriete": draft.values.get("copropriete"),
+                "copropriete_code": draft.values.get("copropriete_code"),
+                "lots": draft.lots,
+                "password_hash": hashed,
+                "password_origin": self.kind.origin,
+                "password_changed_at": None,
+                "email": self._email(draft, None),
+                "email_verified_at": None,
+                "status": PENDING,
+                "failed_logins": 0,
+                "locked_until": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        changes.created += 1
+        changes.events[draft.key] = (None, draft.identifiant, {"result": "created"})
+        return 1
+
+    def _update(self, draft: AccountDraft, existing: Row, owner_changes: list[str]) -> None:
+        changes, values = self.changes, draft.values
+        row: Row = {}  # the changed columns
+        changed: list[str] = []
+        for name in ("copropriete", "copropriete_code"):
+            value = values.get(name)
+            if value is not None and value != existing[name]:
+                row[name] = value
+                changed.append(name)
+        if draft.lots and draft.lots != list(existing["lots"] or []):
+            row["lots"] = draft.lots
+            changed.append("lots")
+        email = self._email(draft, existing["email"])
+        if email is not None and existing["email_verified_at"] is None:
+            row["email"] = email
+            changed.append("email")
+        secret = values.get(self.kind.credential)
+        if self.context.update_passwords and secret is not None and existing["status"] == PENDING:
+            hashed = self._secret(draft, secret, existing["password_hash"])
+            if hashed is not None:
+                row["password_hash"] = hashed
+                row["password_origin"] = self.kind.origin
+                row["password_changed_at"] = self.now
+                changed.append("password")
+        if changed:
+            row["updated_at"] = self.now
+            changes.account_updates.append(
+                {
+                    "_id": existing["id"],
+                    **{k: row.get(k, existing.get(k)) for k in UPDATED_ACCOUNT_COLUMNS},
+                }
+            )
+        changed.extend(f"owner.{name}" for name in owner_changes)
+        if changed:
+            changes.updated += 1
+            changes.events[draft.key] = (
+                existing["id"],
+                existing["identifiant"],
+                {"result": "updated", "fields": changed},
+            )
+        else:
+            changes.unchanged += 1
+
+
+def _owner_changes(owner: OwnerDraft, stored: Row | None) -> list[str]:
+    if stored is None:
+        return []
+    return [
+        name
+        for name in OWNER_FIELDS
+        if (value := owner.values.get(name)) is not None and value != stored[name]
+    ]

@@ -1,0 +1,30 @@
+"""What every stage of an import may say about a line: a rejection or a warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class LineNote:
+    """A rejected line, or a warning on a line: what the summary and the report show."""
+
+    line: int
+    identifiant: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "identifiant": self.identifiant, "reason": self.reason}
+
+
+class _Lines(Protocol):
+    @property
+    def lines(self) -> list[int]: ...
+    @property
+    def identifiant(self) -> str: ...
+
+
+def on_account(account: _Lines, reason: str) -> list[LineNote]:
+    """``reason`` on every line an account was read from."""
+    return [LineNote(line, account.identifiant, reason) for line in account.lines]
