@@ -1,10 +1,22 @@
-"""Hashing the imported initial passwords on every core.
+"""Hashing the imported initial passwords, and wrapping legacy hashes, on every core.
 
 argon2id costs about 20 ms a password: a quarter's export of thousands of accounts is
 bound by it, so the hashes are computed by a process pool while the importing process
-reads and writes the database. A few passwords are hashed in place (a pool's start-up would
+reads and writes the database. A few jobs are computed in place (a pool's start-up would
 cost more). Workers ignore Ctrl-C (the importing process handles it) and exit by themselves
 when the importing process dies (``kill -9``), so no orphan keeps hashing.
+
+Two kinds of job go to :meth:`Hasher.submit`, mixed in one list if need be; each gives the
+text to store in ``account.password_hash``, or None when the account's current hash
+already stands for it (nothing to write):
+
+- ``(password, current)`` (:data:`Job`): an initial password to hash with argon2id;
+- ``Wrap(legacy, construction, salt, current)``: a legacy hash for ``import legacy``, turned
+  into its stored form by :func:`coproctl.security.legacy.stored_form` (a weak hash is
+  wrapped in argon2id, the same cost as a password). Check each hash with
+  ``legacy.describe()`` while planning (a refused one never reaches the pool: the job would
+  raise :class:`~coproctl.security.legacy.UnsupportedHash` out of ``Results.get()``);
+  ``describe(...).wraps`` says whether it costs an argon2id at all.
 """
 
 from __future__ import annotations
@@ -17,8 +29,9 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import NamedTuple
 
-from coproctl.security import passwords
+from coproctl.security import legacy, passwords
 
 POOL_THRESHOLD = 8  # fewer jobs than this in a batch: hash in place
 CHUNK = 4  # jobs per task sent to a worker
@@ -28,6 +41,18 @@ CHUNK = 4  # jobs per task sent to a worker
 Job = tuple[str, str | None]
 
 
+class Wrap(NamedTuple):
+    """A legacy hash to store; ``construction``/``salt`` when the salt had its own column."""
+
+    legacy: str
+    construction: str | None = None
+    salt: str | None = None
+    current: str | None = None  # the account's stored hash, checked first
+
+
+AnyJob = Job | Wrap
+
+
 def compute(password: str, current: str | None) -> str | None:
     """A new argon2id hash of ``password``; None when ``current`` already verifies it."""
     if current is not None and passwords.verify(password, current)[0]:
@@ -35,8 +60,16 @@ def compute(password: str, current: str | None) -> str | None:
     return passwords.hash_password(password)
 
 
-def _compute_chunk(jobs: Sequence[Job]) -> list[str | None]:
-    return [compute(password, current) for password, current in jobs]
+def wrap(job: Wrap) -> str | None:
+    """The stored form of ``job.legacy``; None when ``job.current`` already is one of it."""
+    options = {"construction": job.construction, "salt": job.salt}
+    if job.current is not None and legacy.represents(job.current, job.legacy, **options):
+        return None
+    return legacy.stored_form(job.legacy, **options)
+
+
+def _compute_chunk(jobs: Sequence[AnyJob]) -> list[str | None]:
+    return [wrap(job) if isinstance(job, Wrap) else compute(*job) for job in jobs]
 
 
 def _watch_parent(parent: int) -> None:
@@ -72,7 +105,7 @@ class Hasher:
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
 
-    def submit(self, jobs: Sequence[Job]) -> Results:
+    def submit(self, jobs: Sequence[AnyJob]) -> Results:
         if len(jobs) < POOL_THRESHOLD or self.workers < 2:
             return Results(None, _compute_chunk(jobs))
         pool = self._ensure_pool()
