@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from coproctl.cli.output import emit
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
 
+if TYPE_CHECKING:
+    from coproctl.services.procedures.new_password import PasswordChanged
+
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
 NOTED_HELP = "The owner has noted the new password in a safe place (required after a reset)."
 
 
-def _changed_text(identifiants: list[str]) -> str:
-    return "Nouveau mot de passe enregistré pour : " + ", ".join(identifiants) + "."
+def _changed_text(result: PasswordChanged) -> str:
+    lines = ["Nouveau mot de passe enregistré pour : " + ", ".join(result.identifiants) + "."]
+    lines += [kept.message for kept in result.kept]
+    return "\n".join(lines)
 
 
 @app.command("set")
@@ -48,7 +53,7 @@ def set_(
         result = set_password(
             office, identifiant, new, confirmation, this_account_only=this_account_only, noted=noted
         )
-        emit(state(ctx).json, result, _changed_text(result.identifiants))
+        emit(state(ctx).json, result, _changed_text(result))
 
 
 @app.command()
@@ -89,4 +94,4 @@ def change(
         new = reader.read("Nouveau mot de passe")
         confirmation = reader.read("Confirmez le nouveau mot de passe")
         result = change_password(office, identifiant, current, new, confirmation, noted=noted)
-        emit(state(ctx).json, result, _changed_text(result.identifiants))
+        emit(state(ctx).json, result, _changed_text(result))

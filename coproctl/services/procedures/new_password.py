@@ -9,12 +9,12 @@ or from the settings, to the one account only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from coproctl import clock
 from coproctl.backoffice import Backoffice
@@ -37,16 +37,25 @@ from coproctl.services.common import get_account, owner_of, owner_user_inputs, r
 from coproctl.services.procedures import notifications
 from coproctl.services.procedures.authentication import check_credentials, disabled_error
 from coproctl.services.procedures.codes import in_flight, supersede_all
+from coproctl.services.procedures.siblings import KeptAccount, siblings_of, split_siblings
 
 
 @dataclass(frozen=True)
 class PasswordChanged:
+    """The accounts that took the new password, and the owner's others that kept theirs."""
+
     identifiants: list[str]
     status: str
     email: str | None
+    kept: list[KeptAccount] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"identifiants": self.identifiants, "status": self.status, "email": self.email}
+        return {
+            "identifiants": self.identifiants,
+            "status": self.status,
+            "email": self.email,
+            "kept": [kept.as_dict() for kept in self.kept],
+        }
 
 
 def noted_required() -> Refused:
@@ -87,24 +96,6 @@ def policy_refusal(
     )
 
 
-def _accounts_to_update(
-    session: Session, account: Account, this_account_only: bool
-) -> list[Account]:
-    if this_account_only:
-        return [account]
-    siblings = session.exec(
-        select(Account)
-        .where(
-            Account.owner_id == account.owner_id,
-            Account.id != account.id,
-            Account.status != DISABLED,
-        )
-        .order_by(col(Account.identifiant_key))
-        .with_for_update()
-    ).all()
-    return [account, *siblings]
-
-
 def _apply_password(
     session: Session, accounts: Sequence[Account], hashed: str, email: str | None
 ) -> None:
@@ -116,7 +107,8 @@ def _apply_password(
         target.failed_logins = 0
         target.locked_until = None
         target.updated_at = now
-        if email is not None:
+        if email is not None and target.status == PENDING:
+            # an active account's address changes only through the e-mail-change procedure
             target.email = email
             target.email_verified_at = now
             target.status = ACTIVE
@@ -153,6 +145,17 @@ def set_password(
             )
         if account.status == DISABLED:
             raise refuse(uow, backoffice, action, disabled_error(), account=account)
+        if account.status != (PENDING if row.purpose == UPDATE else ACTIVE):
+            # an update is for a pending account, a reset for an active one: an account that
+            # changed state meanwhile (a sibling's update reached it) starts again
+            raise refuse(
+                uow,
+                backoffice,
+                action,
+                wrong_state("La procédure en cours ne correspond plus à l'état du compte."),
+                account=account,
+                purpose=row.purpose,
+            )
         if clock.now() > clock.as_utc(row.verified_at) + window:
             raise refuse(
                 uow,
@@ -192,8 +195,15 @@ def set_password(
         ).rowcount
         if completed != 1:
             raise Refused("code_used", "Cette procédure vient d'être terminée par ailleurs.")
+        kept: list[tuple[Account, str]] = []
         if row.purpose == UPDATE:
-            targets = _accounts_to_update(session, account, this_account_only)
+            split = split_siblings(
+                siblings_of(session, account, lock=True),
+                row.target_email,
+                this_account_only=this_account_only,
+            )
+            targets = [account, *split.reached]
+            kept = split.kept
             email: str | None = row.target_email
         else:
             targets = [account]
@@ -201,8 +211,9 @@ def set_password(
         for target in targets[1:]:
             assert target.id is not None
             supersede_all(session, target.id)
+        previous = {target.id: notifications.verified_address(target) for target in targets}
         _apply_password(session, targets, passwords.hash_password(password), email)
-        notifications.password_changed(uow, backoffice, owner, targets)
+        notifications.password_changed(uow, backoffice, owner, targets, previous)
         for target in targets:
             audit.record(
                 session,
@@ -212,8 +223,24 @@ def set_password(
                 purpose=row.purpose,
                 via=account.identifiant if target is not account else None,
             )
+        for sibling, reason in kept:
+            audit.record(
+                session,
+                backoffice.actor,
+                action,
+                "not_applied",
+                account=sibling,
+                purpose=row.purpose,
+                via=account.identifiant,
+                reason=reason,
+            )
         uow.commit()
-        return PasswordChanged([t.identifiant for t in targets], account.status, account.email)
+        return PasswordChanged(
+            [t.identifiant for t in targets],
+            account.status,
+            account.email,
+            [KeptAccount(sibling.identifiant, reason) for sibling, reason in kept],
+        )
 
 
 def change_password(
@@ -251,8 +278,9 @@ def change_password(
                 account=account,
                 rules=refusal.details.get("rules"),
             )
+        previous = {account.id: notifications.verified_address(account)}
         _apply_password(session, [account], passwords.hash_password(password), None)
-        notifications.password_changed(uow, backoffice, owner, [account])
+        notifications.password_changed(uow, backoffice, owner, [account], previous)
         audit.record(session, backoffice.actor, action, account=account)
         uow.commit()
         return PasswordChanged([account.identifiant], account.status, account.email)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
@@ -40,23 +40,43 @@ def send_code(
 
 
 def password_changed(
-    uow: UnitOfWork, backoffice: Backoffice, owner: Owner, accounts: Sequence[Account]
+    uow: UnitOfWork,
+    backoffice: Backoffice,
+    owner: Owner,
+    accounts: Sequence[Account],
+    previous: Mapping[int, str | None],
 ) -> None:
-    """One notice per verified address, naming the accounts whose password changed."""
-    by_address: dict[str, list[Account]] = {}
+    """One notice per address, naming the accounts whose password changed.
+
+    Each account's notice goes to the address that was verified BEFORE the change
+    (``previous``, by account id): the one the rightful owner reads, which whoever made the
+    change cannot have replaced. It goes also to the verified address after the change, when
+    that one differs (a first connection has no address before).
+    """
+    by_address: dict[str, tuple[str, list[Account]]] = {}
     for account in accounts:
-        if account.email and account.email_verified_at is not None:
-            by_address.setdefault(account.email.lower(), []).append(account)
-    for group in by_address.values():
+        assert account.id is not None
+        for address in (previous.get(account.id), verified_address(account)):
+            if not address:
+                continue
+            _, group = by_address.setdefault(address.lower(), (address, []))
+            if account not in group:
+                group.append(account)
+    for address, group in by_address.values():
         queue_mail(
             uow,
             backoffice,
             kind="password_changed",
-            to=group[0].email or "",
+            to=address,
             owner=owner,
             account=group[0],
             values={"identifiants": ", ".join(a.identifiant for a in group)},
         )
+
+
+def verified_address(account: Account) -> str | None:
+    """The address a notice about ``account`` may go to now (None: none verified yet)."""
+    return account.email if account.email and account.email_verified_at is not None else None
 
 
 def email_changed(
