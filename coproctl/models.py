@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, Text, event
 from sqlmodel import Field, SQLModel
 
 from coproctl.clock import now
+from coproctl.folding import account_search_text, owner_search_text
 
 # account status
 PENDING = "pending"
@@ -54,6 +55,8 @@ class Owner(SQLModel, table=True):
     city: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)
+    # staff: owner_ref and names folded (folding.owner_search_text), filled at every write
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class Account(SQLModel, table=True):
@@ -79,6 +82,12 @@ class Account(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)
+    # staff: identifiant, e-mail, copropriété folded (folding.account_search_text)
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # staff: a lock set by staff (account lock) ends then; it is the lock in force while
+    # it equals locked_until (a lock after failed logins sets another locked_until)
+    staff_locked_until: datetime | None = Field(default=None)
+    locked_by: str | None = Field(default=None, max_length=200)
 
 
 class VerificationCode(SQLModel, table=True):
@@ -191,3 +200,18 @@ class CodeTally(SQLModel, table=True):
     issued: int = Field(default=0)
     verified: int = Field(default=0)
     expired: int = Field(default=0)
+
+
+# staff: the search columns follow every ORM write of an owner or an account
+@event.listens_for(Owner, "before_insert")
+@event.listens_for(Owner, "before_update")
+def _owner_search_text(_mapper: Any, _connection: Any, owner: Owner) -> None:
+    owner.search_text = owner_search_text(owner.owner_ref, owner.last_name, owner.first_name)
+
+
+@event.listens_for(Account, "before_insert")
+@event.listens_for(Account, "before_update")
+def _account_search_text(_mapper: Any, _connection: Any, account: Account) -> None:
+    account.search_text = account_search_text(
+        account.identifiant, account.email, account.copropriete
+    )

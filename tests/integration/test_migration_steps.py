@@ -54,7 +54,19 @@ def _data_0001(conn: Connection, step: int) -> None:
 
 def _data_0002(conn: Connection, step: int) -> None:
     """Rows valid at 0002 (same shape as 0001 until the release's sections add columns)."""
+    # staff: the rows already there got their folded search text (accents gone)
+    folded = conn.execute(
+        text("SELECT o.search_text, a.search_text FROM owner o JOIN account a ON a.owner_id = o.id")
+    ).all()
+    assert ("ref1 lefevre", "id1") in [tuple(row) for row in folded]
     _data_0001(conn, step)
+    conn.execute(
+        text(
+            "UPDATE account SET staff_locked_until = :now, locked_until = :now, "
+            "locked_by = 'staff-test', search_text = :folded WHERE identifiant = :ident"
+        ),
+        {"now": NOW, "folded": f"id{step}", "ident": f"ID{step}"},
+    )
     # mail: a message remembers the transport it was queued for
     conn.execute(
         text(

@@ -187,11 +187,60 @@ def _downgrade_mail() -> None:
 
 # --- staff (issue 11) -----------------------------------------------------------------
 def _upgrade_staff() -> None:
-    pass
+    """Search columns (accents and ligatures folded, filled for the rows already there) and
+    the staff lock (``account lock``: until when, by whom)."""
+    from coproctl.folding import account_search_text, owner_search_text
+
+    with op.batch_alter_table("owner", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("staff_locked_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("locked_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True)
+        )
+    bind = op.get_bind()
+    owners = sa.table(
+        "owner",
+        sa.column("id", sa.Integer),
+        sa.column("owner_ref", sa.String),
+        sa.column("last_name", sa.String),
+        sa.column("first_name", sa.String),
+        sa.column("search_text", sa.Text),
+    )
+    accounts = sa.table(
+        "account",
+        sa.column("id", sa.Integer),
+        sa.column("identifiant", sa.String),
+        sa.column("email", sa.String),
+        sa.column("copropriete", sa.String),
+        sa.column("search_text", sa.Text),
+    )
+    for table, columns, folded in (
+        (owners, ("owner_ref", "last_name", "first_name"), owner_search_text),
+        (accounts, ("identifiant", "email", "copropriete"), account_search_text),
+    ):
+        rows = bind.execute(sa.select(table.c.id, *(table.c[name] for name in columns))).all()
+        update = (
+            table.update()
+            .where(table.c.id == sa.bindparam("row_id"))
+            .values(search_text=sa.bindparam("folded"))
+        )
+        for start in range(0, len(rows), 2000):
+            batch = rows[start : start + 2000]
+            values = [{"row_id": row[0], "folded": folded(*row[1:])} for row in batch]
+            bind.execute(update, values)
 
 
 def _downgrade_staff() -> None:
-    pass
+    with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.drop_column("locked_by")
+        batch_op.drop_column("staff_locked_until")
+        batch_op.drop_column("search_text")
+    with op.batch_alter_table("owner", schema=None) as batch_op:
+        batch_op.drop_column("search_text")
 
 
 # --- the owners' pages (issue 12) -----------------------------------------------------
