@@ -113,17 +113,23 @@ def _notes(title: str, notes: list[LineNote]) -> None:
         typer.echo(f"  … et {len(notes) - SHOWN} autre(s) (la liste complète : --report FICHIER)")
 
 
-def _render(summary: ImportSummary, report: Path | None) -> Callable[[], None]:
+def _source_text(summary: ImportSummary) -> str:
+    """How the file was read: "windows-1252 (détecté), séparateur point-virgule"."""
     from coproctl.importers.reader import DELIMITER_NAMES
 
+    if summary.format in ("xlsx", "xls", "ods"):
+        sheet = f", feuille « {summary.sheet} »" if summary.sheet else ""
+        return f"classeur {summary.format}{sheet}"
+    encoding = summary.decoding.get("label") or summary.encoding
+    if summary.delimiter:
+        return f"{encoding}, séparateur {DELIMITER_NAMES.get(summary.delimiter, summary.delimiter)}"
+    return f"{encoding}, JSON lines"
+
+
+def _render(summary: ImportSummary, report: Path | None) -> Callable[[], None]:
     def human() -> None:
-        separator = (
-            f", séparateur {DELIMITER_NAMES.get(summary.delimiter, summary.delimiter)}"
-            if summary.delimiter
-            else ", JSON lines"
-        )
         typer.echo(
-            f"{summary.file} ({summary.encoding}{separator}) : {summary.rows} ligne(s), "
+            f"{summary.file} ({_source_text(summary)}) : {summary.rows} ligne(s), "
             f"{summary.accounts} identifiant(s)."
         )
         if summary.ignored_columns:

@@ -31,7 +31,13 @@ def test_import_json_summary_and_exit_zero(cli: Cli, tmp_path: Path) -> None:
     assert (data["created"], data["updated"], data["unchanged"]) == (2, 0, 0)
     assert data["rejected"] == []
     assert data["warnings"] == [
-        {"line": 4, "identifiant": "GAR002", "reason": data["warnings"][0]["reason"]}
+        {
+            "line": 4,
+            "identifiant": "GAR002",
+            "reason": "e-mail « loic@orange » non enregistré : La partie après le @ est "
+            "incomplète : il y manque l'extension (.fr, .com…).",
+            "code": "email_not_stored",
+        }
     ]
     assert data["encoding"] == "windows-1252"
     assert "Init-" not in run.stdout

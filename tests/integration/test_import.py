@@ -224,6 +224,7 @@ def test_every_bad_row_kind_is_reported_with_line_and_reason(office: Any, tmp_pa
         "line": 8,
         "identifiant": None,
         "reason": "identifiant manquant",
+        "code": None,
     }
     assert set(as_json) >= {"created", "updated", "unchanged", "rejected", "warnings"}
 

@@ -122,3 +122,77 @@ def test_batches_never_split_an_owner() -> None:
     result = plan(*rows)
     sizes = [[len(o.accounts) for o in batch] for batch in batches(result.owners, 4)]
     assert sizes == [[3, 3], [3, 1]]
+
+
+ADDRESS_HEADER = ["Identifiant", "Mot de passe", "Réf. copropriétaire", "Nom", "Prénom", "Lot"]
+ADDRESS_HEADER += ["Adresse", "Code postal", "Ville"]
+
+
+def address_plan(*rows: list[str]) -> Plan:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(ADDRESS_HEADER)
+    writer.writerows(rows)
+    table = read_csv(
+        out.getvalue().encode(),
+        allowed=CALLS_FOR_FUNDS.allowed,
+        required=CALLS_FOR_FUNDS.required_columns,
+    )
+    return build_plan(table, CALLS_FOR_FUNDS)
+
+
+def test_an_owner_with_two_postal_codes_keeps_every_account_and_the_last_value() -> None:
+    """Issue 10: the same owner_ref with two postal codes rejected every row of that owner."""
+    result = address_plan(
+        ["A1", "Qm4xT7pLr2Wz", "C1", "Dupont", "Jean", "1", "3 rue Pâris", "13008", "Marseille"],
+        ["B1", "Vw3kR8nHs5Tq", "C2", "Martin", "Anne", "1", "1 quai Vauban", "25000", "Besançon"],
+        ["A2", "Jp6cY2mBd9Lx", "C1", "Dupont", "Jean", "2", "3 rue Pâris", "13009", "Marseille"],
+        ["A1", "Qm4xT7pLr2Wz", "C1", "Dupont", "Jean", "3", "3 rue Pâris", "13008", "Marseille"],
+    )
+    assert result.rejected == []
+    assert accounts(result) == {"A1": ["1", "3"], "B1": ["1"], "A2": ["2"]}
+    owner = next(o for o in result.owners if o.owner_ref == "C1")
+    assert owner.values["postal_code"] == "13008"  # line 5 comes last in the file
+    assert owner.values["city"] == "Marseille"
+    assert [note.as_dict() for note in result.warnings] == [
+        {
+            "line": 5,
+            "identifiant": "A1",
+            "reason": "« Code postal » diffère d'une ligne à l'autre pour le propriétaire C1 : "
+            "« 13008 » retenu (ligne 5, la dernière) ; autre(s) valeur(s) : « 13009 » (ligne 4)",
+            "code": "value_differs",
+        }
+    ]
+
+
+def test_rows_of_one_account_with_two_addresses_keep_the_last_one() -> None:
+    result = address_plan(
+        ["A1", "Qm4xT7pLr2Wz", "C1", "Dupont", "Jean", "1", "3 rue Pâris", "13008", "Marseille"],
+        ["A1", "Qm4xT7pLr2Wz", "C1", "Dupont", "Jean", "2", "8 quai Vauban", "13008", "Marseille"],
+        ["A1", "Qm4xT7pLr2Wz", "C1", "Dupont", "Jean", "3", "3 rue Pâris", "13008", "Marseille"],
+        ["A1", "Qm4xT7pLr2Wz", "C1", "Dupont", "Jean", "4", "8 quai Vauban", "", "Marseille"],
+    )
+    assert result.rejected == []
+    assert result.owners[0].values["address"] == "8 quai Vauban"
+    assert result.owners[0].values["postal_code"] == "13008"  # an empty cell is no value
+    [warning] = result.warnings
+    assert warning.reason == (
+        "« Adresse » diffère d'une ligne à l'autre pour le propriétaire C1 : « 8 quai Vauban » "
+        "retenu (ligne 5, la dernière) ; autre(s) valeur(s) : « 3 rue Pâris » (lignes 2, 4)"
+    )
+    assert (warning.line, warning.identifiant) == (5, "A1")
+
+
+def test_two_first_names_for_one_owner_reject_every_account_of_it() -> None:
+    result = address_plan(
+        ["A1", "Qm4xT7pLr2Wz", "C1", "Dupont", "Jean", "1", "", "13008", ""],
+        ["A2", "Jp6cY2mBd9Lx", "C1", "Dupont", "Jeanne", "2", "", "13009", ""],
+        ["B1", "Vw3kR8nHs5Tq", "C2", "Martin", "Anne", "1", "", "", ""],
+    )
+    assert accounts(result) == {"B1": ["1"]}
+    assert [(n.line, n.identifiant, n.reason) for n in result.rejected] == [
+        (line, identifiant, "deux prénoms différents pour le propriétaire C1 : « Jean » "
+         "(ligne 2) et « Jeanne » (ligne 3)")
+        for line, identifiant in ((2, "A1"), (3, "A2"))
+    ]  # fmt: skip
+    assert result.warnings == []  # a rejected owner's address is not discussed

@@ -197,6 +197,7 @@ class _Comparison:
                     draft.origins.get("email", draft.lines[0]),
                     draft.identifiant,
                     f"e-mail « {raw} » non enregistré : {exc.message_fr}",
+                    code="email_not_stored",
                 )
             )
             return None

@@ -12,10 +12,16 @@ class LineNote:
 
     line: int
     identifiant: str | None
-    reason: str
+    reason: str  # French, for staff; never a password or a hash
+    code: str | None = None  # stable, English, for scripts (warnings have one)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "identifiant": self.identifiant, "reason": self.reason}
+        return {
+            "line": self.line,
+            "identifiant": self.identifiant,
+            "reason": self.reason,
+            "code": self.code,
+        }
 
 
 class _Lines(Protocol):

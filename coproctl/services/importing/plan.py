@@ -11,7 +11,7 @@ later stages read it and never change it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,9 @@ class AccountDraft:
     lines: list[int]
     values: dict[str, str]  # merged single values (owner's and account's), non-empty only
     lots: list[str]
-    origins: dict[str, int]  # the line each value was first read on
+    origins: dict[str, int]  # the line each value was read on
+    rows: list[SourceRow] = field(default_factory=list, repr=False)  # as read, in file order
+    varied: frozenset[str] = frozenset()  # LAST_WINS fields whose rows differ
 
     @property
     def owner_ref(self) -> str:
@@ -51,6 +53,7 @@ class OwnerDraft:
 class Plan:
     owners: list[OwnerDraft]
     rejected: list[LineNote]
+    warnings: list[LineNote] = field(default_factory=list)
 
     @property
     def accounts(self) -> int:
@@ -102,10 +105,10 @@ def build_plan(table: Table, kind: ImportKind) -> Plan:
             rejected.extend(on_account(draft, problem))
         else:
             drafts.append(draft)
-    owners, owner_rejections = _owners(drafts)
+    owners, owner_rejections, warnings = _owners(drafts)
     rejected.extend(owner_rejections)
     rejected.sort(key=lambda note: note.line)
-    return Plan(owners, rejected)
+    return Plan(owners, rejected, warnings)
 
 
 def _row_problem(
@@ -122,6 +125,11 @@ def _row_problem(
 
 
 _NOT_MERGED = ("lot", "identifiant")
+# where rows or accounts of one owner may differ: the row that comes last in the file wins,
+# and a warning lists the other values (a letter still reaches the owner)
+LAST_WINS = frozenset({"civility", "address", "postal_code", "city", "email"})
+# owner fields that say who the owner is: two values reject every account of the owner
+IDENTITY = ("last_name", "first_name")
 
 
 def _merge(
@@ -132,6 +140,7 @@ def _merge(
     same = {**first.values, "lot": None, "identifiant": None} if len(rows) > 1 else None
     seen_at = dict.fromkeys(values, first.line)
     lots: dict[str, None] = {}
+    varied: set[str] = set()
     problem: str | None = None
     for row in rows:
         lot = row.values.get("lot")
@@ -152,7 +161,10 @@ def _merge(
             if current is None:
                 values[name] = value
                 seen_at[name] = row.line
-            elif problem is None and not (name == "email" and current.lower() == value.lower()):
+            elif name in LAST_WINS:
+                if not (name == "email" and current.lower() == value.lower()):
+                    varied.add(name)
+            elif problem is None:
                 problem = _conflict(name, current, seen_at[name], value, row.line)
     draft = AccountDraft(
         key=key,
@@ -161,12 +173,27 @@ def _merge(
         values=values,
         lots=sorted(lots, key=natural_key) if len(lots) > 1 else list(lots),
         origins=seen_at,
+        rows=rows,
+        varied=frozenset(varied),
     )
+    for name in sorted(varied):
+        values[name], seen_at[name], _ = _last_value(rows, name)
     if problem is None:
         missing = [FIELDS[name].label for name in required if name not in values]
         if missing:
             problem = "valeur obligatoire manquante : " + ", ".join(missing)
     return draft, problem
+
+
+def _last_value(rows: Iterable[SourceRow], name: str) -> tuple[str, int, dict[str, list[int]]]:
+    """(the value of the last row that has one, its line, every value with its lines)."""
+    lines: dict[str, list[int]] = {}
+    for row in rows:
+        value = row.values.get(name)
+        if value is not None:
+            lines.setdefault(value, []).append(row.line)
+    kept = max(lines, key=lambda value: lines[value][-1])
+    return kept, lines[kept][-1], lines
 
 
 def _conflict(name: str, first: str, first_line: int, second: str, second_line: int) -> str:
@@ -181,41 +208,100 @@ def _conflict(name: str, first: str, first_line: int, second: str, second_line: 
     )
 
 
-_OWNER_FIELD_SET = frozenset(OWNER_FIELDS)
+def _lines_text(lines: list[int]) -> str:
+    shown = ", ".join(str(line) for line in lines[:3])
+    more = f"… ({len(lines)} lignes)" if len(lines) > 3 else ""
+    return f"ligne{'s' if len(lines) > 1 else ''} {shown}{more}"
 
 
-def _owners(drafts: list[AccountDraft]) -> tuple[list[OwnerDraft], list[LineNote]]:
-    """Accounts grouped by owner; an owner whose accounts disagree on its data is rejected."""
+def _variants_warning(
+    draft: AccountDraft, name: str, kept: str, line: int, lines: dict[str, list[int]]
+) -> LineNote:
+    whose = (
+        f"pour le propriétaire {draft.owner_ref}"
+        if name in _OWNER_FIELD_SET
+        else f"pour l'identifiant {draft.identifiant}"
+    )
+    others = "; ".join(
+        f"« {value} » ({_lines_text(at)})" for value, at in lines.items() if value != kept
+    )
+    return LineNote(
+        line,
+        draft.identifiant,
+        f"« {FIELDS[name].label} » diffère d'une ligne à l'autre {whose} : « {kept} » retenu "
+        f"(ligne {line}, la dernière) ; autre(s) valeur(s) : {others}",
+        code="value_differs",
+    )
+
+
+def _owners(
+    drafts: list[AccountDraft],
+) -> tuple[list[OwnerDraft], list[LineNote], list[LineNote]]:
+    """Accounts grouped by owner: (owners, rejected lines, warnings).
+
+    Two names for one owner reference reject every account of that owner; an address that
+    differs takes the value of the row that comes last in the file, with a warning.
+    """
     owners: dict[str, OwnerDraft] = {}
-    seen_at: dict[tuple[str, str], int] = {}
-    conflicts: dict[str, str] = {}
     for draft in drafts:
-        ref = draft.owner_ref
-        owner = owners.get(ref)
-        if owner is None:  # most owners hold one account: nothing to reconcile
-            values = {k: v for k, v in draft.values.items() if k in _OWNER_FIELD_SET}
-            owners[ref] = OwnerDraft(ref, values, [draft])
-            seen_at.update(((ref, name), draft.lines[0]) for name in values)
+        owner = owners.get(draft.owner_ref)
+        if owner is None:
+            owners[draft.owner_ref] = OwnerDraft(draft.owner_ref, {}, [draft])
+        else:
+            owner.accounts.append(draft)
+    rejected: list[LineNote] = []
+    warnings: list[LineNote] = []
+    for ref, owner in list(owners.items()):
+        accounts = owner.accounts
+        if len(accounts) == 1:  # most owners hold one account: nothing to reconcile
+            draft = accounts[0]
+            owner.values = {k: v for k, v in draft.values.items() if k in _OWNER_FIELD_SET}
+            warnings.extend(_varied_warnings(draft, draft.varied))
             continue
-        owner.accounts.append(draft)
+        problem = _identity_conflict(owner)
+        if problem is not None:
+            del owners[ref]
+            rejected.extend(note for draft in accounts for note in on_account(draft, problem))
+            continue
         for name in OWNER_FIELDS:
+            present = {d.values[name] for d in accounts if name in d.values}
+            if len(present) == 1 and not any(name in d.varied for d in accounts):
+                owner.values[name] = present.pop()
+            elif present:
+                rows = sorted((row for d in accounts for row in d.rows), key=lambda r: r.line)
+                kept, line, lines = _last_value(rows, name)
+                owner.values[name] = kept
+                of_line = next(d for d in accounts if line in d.lines)
+                warnings.append(_variants_warning(of_line, name, kept, line, lines))
+        for draft in accounts:
+            warnings.extend(_varied_warnings(draft, draft.varied - _OWNER_FIELD_SET))
+    return list(owners.values()), rejected, warnings
+
+
+def _varied_warnings(draft: AccountDraft, names: Iterable[str]) -> list[LineNote]:
+    """Warnings for the values that differ between the rows of one account."""
+    notes = []
+    for name in sorted(names):
+        kept, line, lines = _last_value(draft.rows, name)
+        notes.append(_variants_warning(draft, name, kept, line, lines))
+    return notes
+
+
+def _identity_conflict(owner: OwnerDraft) -> str | None:
+    for name in IDENTITY:
+        seen: dict[str, int] = {}
+        for draft in owner.accounts:
             value = draft.values.get(name)
-            if value is None:
-                continue
-            current = owner.values.get(name)
-            if current is None:
-                owner.values[name] = value
-                seen_at[ref, name] = draft.lines[0]
-            elif current != value and ref not in conflicts:
-                conflicts[ref] = (
-                    f"données contradictoires pour le propriétaire {ref} : "
-                    f"« {FIELDS[name].label} » vaut « {current} » (ligne {seen_at[ref, name]}) "
-                    f"et « {value} » (ligne {draft.lines[0]})"
-                )
-    rejected = [
-        note
-        for ref, reason in conflicts.items()
-        for draft in owners.pop(ref).accounts
-        for note in on_account(draft, reason)
-    ]
-    return list(owners.values()), rejected
+            if value is not None and value not in seen:
+                seen[value] = draft.origins[name]
+        if len(seen) > 1:
+            (first, first_line), (second, second_line) = list(seen.items())[:2]
+            what = "deux noms" if name == "last_name" else "deux prénoms"
+            return (
+                f"{what} différents pour le propriétaire {owner.owner_ref} : « {first} » "
+                f"(ligne {first_line}) et « {second} » (ligne {second_line})"
+            )
+    return None
+
+
+_OWNER_FIELD_SET = frozenset(OWNER_FIELDS)

@@ -23,6 +23,7 @@ from coproctl.backoffice import Backoffice
 from coproctl.importers.reader import Table, parse_mapping, read_file
 from coproctl.services import audit
 from coproctl.services.importing.kinds import CALLS_FOR_FUNDS, ImportKind
+from coproctl.services.importing.notes import LineNote
 from coproctl.services.importing.plan import Plan, build_plan
 from coproctl.services.importing.summary import ImportInterrupted, ImportSummary
 from coproctl.services.importing.write import Outcome, Progress, Writer
@@ -128,6 +129,13 @@ def _summary(table: Table, plan: Plan, kind: ImportKind, options: ImportOptions)
         rows=len(table.rows) + len(table.errors),
         accounts=plan.accounts + len({n.identifiant for n in plan.rejected if n.identifiant}),
         rejected=list(plan.rejected),
+        warnings=[
+            *(LineNote(note.line, None, note.message, note.code) for note in table.notes),
+            *plan.warnings,
+        ],
+        decoding=table.decoding.as_dict(),
+        format=table.format,
+        sheet=table.sheet,
         header=list(table.header),
         secret_cells=table.secret_cells,
     )

@@ -21,6 +21,9 @@ class ImportSummary:
     ignored_columns: list[str]
     rows: int
     accounts: int
+    decoding: dict[str, str] = field(default_factory=dict)  # codec, how chosen, French label
+    format: str = "csv"  # csv, jsonl, xlsx, xls, ods
+    sheet: str | None = None  # the workbook's sheet read
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -45,6 +48,9 @@ class ImportSummary:
             "strict": self.strict,
             "written": self.written,
             "encoding": self.encoding,
+            "decoding": self.decoding,
+            "format": self.format,
+            "sheet": self.sheet,
             "delimiter": self.delimiter,
             "columns": self.columns,
             "ignored_columns": self.ignored_columns,
