@@ -102,6 +102,39 @@ ALIASES: dict[str, str] = {
 }
 
 
+# A legacy export (phpMyAdmin dump of an extranet's users table) names its hash column as
+# the site did: in an import that takes a hash and no password, these are the hash's.
+LEGACY_HASH_ALIASES = ("password", "pass", "passwd", "mdp", "mot_de_passe", "mot de passe")
+
+# One column holding the whole owner ("Mme LEFÈVRE Hélène"): read only when the file has
+# no last-name column, and split (``owner_name``) into civility, last and first names.
+OWNER_COLUMN = "owner"
+OWNER_COLUMN_ALIASES = frozenset(
+    normalise_header(alias)
+    for alias in (
+        "coproprietaire",
+        "proprietaire",
+        "nom du coproprietaire",
+        "nom et prenom",
+        "nom prenom",
+        "civilite nom prenom",
+    )
+)
+# fields whose repeated columns are joined into one value (lines kept, ", " between)
+JOINED_FIELDS = frozenset({"address"})
+
+
 def resolve_field(name: str) -> str | None:
     """A field from its name or any alias (for ``--map``); None when unknown."""
     return ALIASES.get(normalise_header(name))
+
+
+def aliases_for(allowed: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Normalised header -> field, for an import that takes the fields ``allowed``."""
+    aliases = {key: name for key, name in ALIASES.items() if name in allowed}
+    if "password_hash" in allowed and "password" not in allowed:
+        aliases.update(dict.fromkeys(map(normalise_header, LEGACY_HASH_ALIASES), "password_hash"))
+    if "last_name" in allowed:
+        for key in OWNER_COLUMN_ALIASES:
+            aliases.setdefault(key, OWNER_COLUMN)
+    return aliases

@@ -1,32 +1,33 @@
-"""An export file -> a :class:`Table`: its rows as fields, and the lines that could not be used.
+"""An export file -> a :class:`~coproctl.importers.result.ReadResult` for the import pipeline.
+
+CSV (any delimiter of ``;``, ``,``, tab; any encoding, detected or given), a workbook
+(``.xlsx``, ``.xls``, ``.ods``: its first sheet, or the one named) or JSON lines. The header
+is looked for in the first lines (a title may stand above it) and refused at once when the
+required columns are not there, before the rest of the file is parsed.
 
 No database access and no rule beyond the shape of each value: merging rows, owners and
-accounts is the import service's job. The only exception raised is :class:`ReadError`, for a
-file that cannot be read at all; a bad line is a :class:`LineError` and the others go on.
+accounts is the pipeline's job. The only exception raised is
+:class:`~coproctl.importers.errors.ReadError` (exit 2), for a file that cannot be read as a
+whole; a bad line is a :class:`LineError` and the others go on.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from operator import gt, itemgetter
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
-from coproctl.importers.decoding import decode
+from coproctl.importers import decoding as decoding_module
+from coproctl.importers import encoding_detection
+from coproctl.importers.columns import Columns, parse_mapping
+from coproctl.importers.csv_records import Records
+from coproctl.importers.decoding import Ambiguous, choose, text_stream
 from coproctl.importers.errors import ReadError
-from coproctl.importers.fields import (
-    ALIASES,
-    FIELDS,
-    IGNORE,
-    SECRET_FIELDS,
-    normalise_header,
-    resolve_field,
-)
 from coproctl.importers.result import (
     GIVEN,
+    WORKBOOK,
     Decoding,
     LineError,
     ReadNote,
@@ -34,8 +35,12 @@ from coproctl.importers.result import (
     SourceRow,
     Table,
 )
+from coproctl.importers.rows import RowBuilder
+from coproctl.importers.source import MAX_FILE_BYTES, read_bytes, workbook_format
+from coproctl.importers.workbook import SheetRow, open_sheet
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "Decoding",
     "LineError",
     "ReadNote",
@@ -44,41 +49,17 @@ __all__ = [
     "Table",
     "parse_mapping",
     "read_csv",
+    "read_data",
     "read_file",
+    "read_json_lines",
 ]
 
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 HEADER_SEARCH_LINES = 10  # a title line or two may stand above the header
-MAX_FILE_BYTES = 512 * 1024 * 1024
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
-# printable blanks other than the space, which str.split() collapses too
-_ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-
-
-def parse_mapping(items: Iterable[str], allowed: Sequence[str]) -> dict[str, str]:
-    """``--map 'Header=field'`` options -> {normalised header: field or IGNORE}."""
-    mapping: dict[str, str] = {}
-    for item in items:
-        header, sep, target = item.partition("=")
-        key = normalise_header(header)
-        if not sep or not key:
-            raise ReadError(
-                "bad_mapping", f"--map « {item} » : la forme attendue est 'En-tête=champ'."
-            )
-        target = target.strip()
-        if target in ("", IGNORE):
-            mapping[key] = IGNORE
-            continue
-        name = target if target in FIELDS else resolve_field(target)
-        if name is None or name not in allowed:
-            raise ReadError(
-                "bad_mapping",
-                f"--map « {item} » : champ inconnu « {target} ». Champs possibles : "
-                f"{', '.join(allowed)} (ou « - » pour ignorer la colonne).",
-            )
-        mapping[key] = name
-    return mapping
+# text fields that may show, as examples, how two encodings read the file (never a secret)
+_EXAMPLE_FIELDS = ("last_name", "first_name", "city", "address", "copropriete", "civility")
 
 
 def read_file(
@@ -89,15 +70,21 @@ def read_file(
     mapping: Mapping[str, str] | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
-) -> Table:
-    """A CSV file, or JSON lines (``.jsonl``, or text starting with ``{``)."""
-    data = _read_bytes(path)
-    text, used = decode(data, encoding)
-    if not text.strip():
-        raise ReadError("empty_file", f"Le fichier {path} est vide.")
-    if path.suffix.lower() in JSON_SUFFIXES or text.lstrip().startswith("{"):
-        return read_json_lines(text, used, allowed, required, mapping or {}, str(path))
-    return read_csv_text(text, used, allowed, required, mapping or {}, delimiter, str(path))
+    sheet: str | None = None,
+) -> ReadResult:
+    """A CSV file, a workbook, or JSON lines (``.jsonl``, or text starting with ``{``)."""
+    data = read_bytes(path)
+    return read_data(
+        data,
+        allowed=allowed,
+        required=required,
+        mapping=mapping,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        source=str(path),
+        suffix=path.suffix.lower(),
+    )
 
 
 def read_csv(
@@ -109,75 +96,138 @@ def read_csv(
     encoding: str | None = None,
     delimiter: str | None = None,
     source: str = "<données>",
-) -> Table:
-    text, used = decode(data, encoding)
-    if not text.strip():
-        raise ReadError("empty_file", f"Le fichier {source} est vide.")
-    return read_csv_text(text, used, allowed, required, mapping or {}, delimiter, source)
+) -> ReadResult:
+    """Bytes already in memory (tests, the pipeline's own callers)."""
+    return read_data(
+        data,
+        allowed=allowed,
+        required=required,
+        mapping=mapping,
+        encoding=encoding,
+        delimiter=delimiter,
+        source=source,
+    )
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ReadError("file_too_large", f"Le fichier {path} dépasse 512 Mo.")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ReadError("file_not_found", f"Fichier introuvable : {path}") from None
-    except IsADirectoryError:
-        raise ReadError("unreadable_file", f"{path} est un dossier, pas un fichier.") from None
-    except OSError as exc:
+def read_data(
+    data: bytes,
+    *,
+    allowed: Sequence[str],
+    required: Sequence[str],
+    mapping: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    source: str = "<données>",
+    suffix: str = "",
+) -> ReadResult:
+    mapping = mapping or {}
+    if delimiter is not None and len(delimiter) != 1:
+        raise ReadError("bad_delimiter", "Le séparateur doit être un seul caractère.")
+    kind = workbook_format(data, Path(source))
+    if kind is not None:
+        return read_workbook(data, kind, allowed, required, mapping, sheet, source)
+    if sheet is not None:
         raise ReadError(
-            "unreadable_file", f"Lecture impossible de {path} : {exc.strerror}."
-        ) from None
+            "not_a_workbook",
+            f"--sheet ne s'applique qu'à un classeur (.xlsx, .xls, .ods) ; {source} est un "
+            "fichier texte.",
+        )
+    try:
+        decoding = choose(data, encoding)
+    except Ambiguous as ambiguous:
+        raise _with_examples(ambiguous, data, allowed, mapping, delimiter) from None
+    if not _has_text(data, decoding):
+        raise ReadError("empty_file", f"Le fichier {source} est vide.")
+    head = text_stream(data, decoding).read(4096)
+    if suffix in JSON_SUFFIXES or head.lstrip().startswith("{"):
+        text = text_stream(data, decoding).read()
+        return read_json_lines(text, decoding, allowed, required, mapping, source)
+    return _read_csv(data, decoding, allowed, required, mapping, delimiter, source)
 
 
-def _decoding(encoding: Decoding | str) -> Decoding:
-    if isinstance(encoding, Decoding):
-        return encoding
-    return Decoding(encoding, GIVEN, encoding)
+def _has_text(data: bytes, decoding: Decoding) -> bool:
+    stream = text_stream(data, decoding)
+    while chunk := stream.read(65536):
+        if not chunk.isspace():
+            return True
+    return False
 
 
 # --- CSV ---------------------------------------------------------------------------------
 
 
-class _Columns:
-    """The header's cells resolved to fields."""
+def _read_csv(
+    data: bytes,
+    decoding: Decoding,
+    allowed: Sequence[str],
+    required: Sequence[str],
+    mapping: Mapping[str, str],
+    delimiter: str | None,
+    source: str,
+) -> ReadResult:
+    delimiter, header_position, columns = _sniff(data, decoding, allowed, mapping, delimiter)
+    columns.check(required, mapping, source)
+    table = _table(source, decoding, columns, delimiter=delimiter)
+    builder = RowBuilder(table, columns)
+    records = Records(text_stream(data, decoding), delimiter, len(columns.header))
+    seen = 0
+    for line, record, error in records:
+        if error is not None:
+            table.errors.append(LineError(line, None, error, []))
+            continue
+        if seen <= header_position:
+            if seen == header_position:
+                table.header_line = line
+            seen += 1
+            continue
+        builder.add(line, record)
+    return _finish(table, columns, builder)
 
-    def __init__(self, header: list[str], allowed: Sequence[str], mapping: Mapping[str, str]):
-        self.header = header
-        self.index: dict[str, int] = {}
-        self.ignored: list[str] = []
-        self.duplicates: list[tuple[str, str, str]] = []
-        for i, cell in enumerate(header):
-            key = normalise_header(cell)
-            name = mapping.get(key) or ALIASES.get(key)
-            if name is None or name == IGNORE or name not in allowed:
-                if cell.strip():
-                    self.ignored.append(cell.strip())
-                continue
-            if name in self.index:
-                self.duplicates.append((header[self.index[name]], cell, name))
-                continue
-            self.index[name] = i
 
-    @property
-    def score(self) -> int:
-        return len(self.index)
+def _table(
+    source: str,
+    decoding: Decoding,
+    columns: Columns,
+    *,
+    delimiter: str | None = None,
+    format: str = "csv",
+    sheet: str | None = None,
+) -> ReadResult:
+    return ReadResult(
+        source=source,
+        decoding=decoding,
+        delimiter=delimiter,
+        header=columns.header,
+        columns=columns.described(),
+        ignored=columns.ignored,
+        format=format,
+        sheet=sheet,
+    )
+
+
+def _finish(table: ReadResult, columns: Columns, builder: RowBuilder) -> ReadResult:
+    builder.finish()
+    table.notes[:0] = columns.notes(table.header_line)
+    table.notes.sort(key=lambda note: note.line)
+    return table
 
 
 def _sniff(
-    text: str,
+    data: bytes,
+    decoding: Decoding,
     allowed: Sequence[str],
     mapping: Mapping[str, str],
     delimiter: str | None,
-) -> tuple[str, int, _Columns]:
+) -> tuple[str, int, Columns]:
     """(delimiter, index of the header record, its columns): the best-recognised header."""
     best: tuple[int, int, int] | None = None
-    chosen: tuple[str, int, _Columns] | None = None
+    chosen: tuple[str, int, Columns] | None = None
     candidates = (delimiter,) if delimiter is not None else DELIMITERS
     for rank, candidate in enumerate(candidates):
-        for position, record in enumerate(_first_records(text, candidate)):
-            columns = _Columns([c.strip() for c in record], allowed, mapping)
+        records = _first_records(text_stream(data, decoding), candidate)
+        for position, record in enumerate(records):
+            columns = Columns([c.strip() for c in record], allowed, mapping)
             # most fields recognised, then earliest line, then most cells, then delimiter order
             key = (columns.score, -position, len(record) if columns.score else -rank)
             if best is None or key > best:
@@ -187,182 +237,98 @@ def _sniff(
     return chosen
 
 
-def _first_records(text: str, delimiter: str) -> Iterator[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _first_records(stream: TextIO, delimiter: str) -> Iterator[list[str]]:
+    reader = csv.reader(stream, delimiter=delimiter)
     found = 0
     while found < HEADER_SEARCH_LINES:
         try:
             record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
+        except (StopIteration, csv.Error):
             return
         if any(cell.strip() for cell in record):
             found += 1
             yield record
 
 
-def _check_columns(
-    columns: _Columns,
-    required: Sequence[str],
+def _with_examples(
+    ambiguous: Ambiguous,
+    data: bytes,
+    allowed: Sequence[str],
     mapping: Mapping[str, str],
-    source: str,
-) -> None:
-    found = [cell for cell in columns.header if cell]
-    found_text = ", ".join(f"« {cell} »" for cell in found) or "aucune"
-    present = {normalise_header(cell) for cell in columns.header}
-    unknown = [key for key in mapping if key not in present]
-    if unknown:
-        raise ReadError(
-            "bad_mapping",
-            f"--map : aucune colonne « {unknown[0]} » dans {source}. Colonnes trouvées : "
-            f"{found_text}.",
-            columns_found=found,
-        )
-    if columns.duplicates:
-        first, second, name = columns.duplicates[0]
-        raise ReadError(
-            "ambiguous_columns",
-            f"Les colonnes « {first} » et « {second} » désignent toutes deux le champ "
-            f"{name} ({FIELDS[name].label}) : écartez-en une avec --map '{second}=-'.",
-            columns_found=found,
-        )
-    missing = [name for name in required if name not in columns.index]
-    if missing:
-        described = "; ".join(
-            f"{FIELDS[name].label} ({', '.join(a for a in FIELDS[name].aliases if a != name)})"
-            for name in missing
-        )
-        raise ReadError(
-            "missing_columns",
-            f"Colonnes obligatoires absentes de {source} : {described}. Colonnes trouvées : "
-            f"{found_text}. Indiquez la bonne colonne avec --map 'En-tête=champ'.",
-            columns_found=found,
-            columns_missing=missing,
-        )
+    delimiter: str | None,
+) -> ReadError:
+    """The refusal of a close call, with words of the file read both ways (names, cities:
+    never a password column)."""
+    first, second = ambiguous.guess.ranked[0][0], ambiguous.guess.ranked[1][0]
+    latin = Decoding("latin-1", GIVEN, "latin-1")  # byte for byte: the structure is ASCII
+    examples: list[tuple[str, str]] = []
+    try:
+        delimiter, _, columns = _sniff(data, latin, allowed, mapping, delimiter)
+        wanted = [i for name, i in columns.index.items() if name in _EXAMPLE_FIELDS]
+        records = Records(text_stream(data, latin), delimiter, len(columns.header))
+        for _line, record, _error in records:
+            for i in wanted:
+                if i < len(record) and not record[i].isascii():
+                    for word in record[i].split():
+                        pair = encoding_detection.differing_words(
+                            word.encode("latin-1"), first, second
+                        )
+                        if pair is not None and pair not in examples:
+                            examples.append(pair)
+            if len(examples) >= 2:
+                break
+    except ReadError:
+        pass
+    if not examples:
+        return ambiguous
+    shown = " ; ".join(f"« {a} » ou « {b} »" for a, b in examples[:2])
+    return Ambiguous(ambiguous.guess, f" ({shown})")
 
 
-def read_csv_text(
-    text: str,
-    encoding: Decoding | str,
+# --- workbooks -----------------------------------------------------------------------------
+
+
+def read_workbook(
+    data: bytes,
+    kind: str,
     allowed: Sequence[str],
     required: Sequence[str],
     mapping: Mapping[str, str],
-    delimiter: str | None,
+    sheet: str | None,
     source: str,
-) -> Table:
-    if delimiter is not None and len(delimiter) != 1:
-        raise ReadError("bad_delimiter", "Le séparateur doit être un seul caractère.")
-    delimiter, header_position, columns = _sniff(text, allowed, mapping, delimiter)
-    _check_columns(columns, required, mapping, source)
-    table = Table(
-        source=source,
-        decoding=_decoding(encoding),
-        delimiter=delimiter,
-        header=columns.header,
-        columns={name: columns.header[i] for name, i in columns.index.items()},
-        ignored=columns.ignored,
-    )
-    shape = _RowShape(list(columns.index.items()), len(columns.header))
-    records = _records(text, delimiter)
-    seen = 0
-    for line, record, error in records:
-        if error is not None:
-            table.errors.append(LineError(line, None, error, []))
-            continue
-        if seen <= header_position:
-            seen += 1
-            continue
-        _add_row(table, line, record, shape)
-    return table
-
-
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str], str | None]]:
-    """(first line number, cells, error) for every non-blank record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    previous = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if reader.line_num == previous:  # nothing consumed: give up rather than spin
-                return
-            start, previous = previous + 1, reader.line_num
-            yield start, [], f"ligne illisible ({exc})"
-            continue
-        start, previous = previous + 1, reader.line_num
-        if "".join(record).strip():
-            yield start, record, None
-
-
-class _RowShape:
-    """What the hot loop needs about the columns, computed once per file."""
-
-    def __init__(self, index: list[tuple[str, int]], width: int) -> None:
-        self.width = width
-        self.names = [name for name, _ in index]
-        positions = [i for _, i in index]
-        self.needed = max(positions, default=-1) + 1
-        self.cells = itemgetter(*positions) if len(positions) > 1 else _one(positions)
-        self.secrets = [(k, i) for k, (name, i) in enumerate(index) if name in SECRET_FIELDS]
-        self.limits = [FIELDS[name].max_length for name in self.names]
-        self.identifiant = dict(index).get("identifiant")
-
-
-def _one(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
-    return lambda record: tuple(record[i] for i in positions)
-
-
-def _add_row(table: Table, line: int, record: list[str], shape: _RowShape) -> None:
-    """Clean and check one record's values: the hot loop of a large import, kept in C calls."""
-    count = len(record)
-    if count > shape.width and any(cell.strip() for cell in record[shape.width :]):
-        at = shape.identifiant
-        identifiant = record[at].strip() if at is not None else ""
-        table.errors.append(
-            LineError(
-                line,
-                identifiant or None,
-                f"{count} valeurs pour {shape.width} colonnes (séparateur ou guillemets "
-                "mal placés ?)",
-                record,
-            )
-        )
-        return
-    padded = record if count >= shape.needed else record + [""] * (shape.needed - count)
-    raw = shape.cells(padded)
-    joined = "".join(raw)
-    if joined.isprintable() and "  " not in joined and _ODD_SPACE.search(joined) is None:
-        cleaned = [cell.strip() for cell in raw]  # the usual row: nothing inside to collapse
-        printable = True
-    else:
-        cleaned = [" ".join(cell.split()) for cell in raw]
-        for k, i in shape.secrets:  # a password keeps its inner blanks
-            cleaned[k] = padded[i].strip()
-        printable = "".join(cleaned).isprintable()
-    values = {name: value for name, value in zip(shape.names, cleaned, strict=True) if value}
-    problem = None
-    if "identifiant" not in values:
-        problem = "identifiant manquant"
-    elif not printable or any(map(gt, map(len, cleaned), shape.limits)):
-        problem = next(
-            _value_problem(name, value)
-            for name, value in values.items()
-            if len(value) > FIELDS[name].max_length or not value.isprintable()
-        )
-    if problem is not None:
-        table.errors.append(LineError(line, values.get("identifiant"), problem, record))
-        return
-    table.rows.append(SourceRow(line, values, record))
-
-
-def _value_problem(name: str, value: str) -> str:
-    spec = FIELDS[name]
-    if len(value) > spec.max_length:
-        return f"« {spec.label} » trop long ({spec.max_length} caractères au plus)"
-    return f"caractère de contrôle dans « {spec.label} »"
+) -> ReadResult:
+    opened = open_sheet(data, kind, source, sheet)
+    head: list[SheetRow] = []
+    for row in opened.rows:
+        if any(cell.strip() for cell in row.cells):
+            head.append(row)
+            if len(head) >= HEADER_SEARCH_LINES:
+                break
+    if not head:
+        raise ReadError("empty_file", f"La feuille « {opened.name} » de {source} est vide.")
+    best: tuple[int, int] | None = None
+    columns: Columns | None = None
+    header_at = 0
+    for position, row in enumerate(head):
+        candidate = Columns([c.strip() for c in row.cells], allowed, mapping)
+        key = (candidate.score, -position)
+        if best is None or key > best:
+            best, columns, header_at = key, candidate, position
+    assert columns is not None
+    columns.check(required, mapping, f"{source} (feuille « {opened.name} »)")
+    decoding = Decoding(kind, WORKBOOK, f"classeur {kind}, feuille « {opened.name} »")
+    table = _table(source, decoding, columns, format=kind, sheet=opened.name)
+    table.header_line = head[header_at].line
+    note = opened.note(table.header_line)
+    if note is not None:
+        table.notes.append(note)
+    builder = RowBuilder(table, columns)
+    for row in head[header_at + 1 :]:
+        builder.add(row.line, row.cells, row.typed)
+    for row in opened.rows:
+        if any(cell.strip() for cell in row.cells):
+            builder.add(row.line, row.cells, row.typed)
+    return _finish(table, columns, builder)
 
 
 # --- JSON lines --------------------------------------------------------------------------
@@ -375,8 +341,10 @@ def read_json_lines(
     required: Sequence[str],
     mapping: Mapping[str, str],
     source: str,
-) -> Table:
+) -> ReadResult:
     """One JSON object per line; its keys are read as headers (same aliases as CSV)."""
+    if isinstance(encoding, str):
+        encoding = Decoding(encoding, GIVEN, decoding_module.label(encoding, GIVEN))
     objects: list[tuple[int, dict[str, object] | None, str | None]] = []
     keys: dict[str, None] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -393,18 +361,10 @@ def read_json_lines(
             continue
         objects.append((number, value, None))
         keys.update(dict.fromkeys(str(key) for key in value))
-    columns = _Columns(list(keys), allowed, mapping)
-    _check_columns(columns, required, mapping, source)
-    table = Table(
-        source=source,
-        decoding=_decoding(encoding),
-        delimiter=None,
-        format="jsonl",
-        header=columns.header,
-        columns={name: columns.header[i] for name, i in columns.index.items()},
-        ignored=columns.ignored,
-    )
-    shape = _RowShape(list(columns.index.items()), len(columns.header))
+    columns = Columns(list(keys), allowed, mapping)
+    columns.check(required, mapping, source)
+    table = _table(source, encoding, columns, format="jsonl")
+    builder = RowBuilder(table, columns)
     identifiant_at = columns.index.get("identifiant")
     for number, obj, error in objects:
         if obj is None:
@@ -423,8 +383,8 @@ def read_json_lines(
                 )
             )
             continue
-        _add_row(table, number, [c or "" for c in cells], shape)
-    return table
+        builder.add(number, [c or "" for c in cells])
+    return _finish(table, columns, builder)
 
 
 def _cell(value: object) -> str | None:

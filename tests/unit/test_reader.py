@@ -185,7 +185,6 @@ def test_missing_required_column_names_found_and_missing() -> None:
         (b"", "empty_file"),
         (b"  \r\n\r\n", "empty_file"),
         (b"\x00\x01\x02binary", "unreadable_file"),
-        (b"Identifiant;Nom\r\nA\x81B;Dupont\r\n", "bad_encoding"),
         (b"1;2;3\r\n4;5;6\r\n", "missing_columns"),  # no header at all
     ],
 )
