@@ -1,5 +1,6 @@
 """Done-when 5: docs/cli.md is what the commands' help generates, every command has help,
-and what docs/operations.md tells operators to run exists and works.
+and every command line the README and docs/ show parses against the real command tree
+(options and their values included), and the scripts of docs/operations.md work.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cli.conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_MD = ROOT / "docs" / "cli.md"
 OPERATIONS_MD = ROOT / "docs" / "operations.md"
-GLOBAL_WITH_VALUE = {"--db", "--actor", "--config"}
 
 
 def test_cli_reference_is_up_to_date() -> None:
@@ -41,48 +43,182 @@ def _tested_block(name: str) -> str:
     return found.group(1) + "\n"
 
 
-def _documented_invocations() -> list[list[str]]:
-    """Every ``coproctl ...`` command line in the code of operations.md, as words."""
-    text = OPERATIONS_MD.read_text(encoding="utf-8")
-    code = re.findall(r"```\w*\n(.*?)```", text, re.DOTALL)
-    code += re.findall(r"`([^`\n]+)`", re.sub(r"```\w*\n.*?```", "", text, flags=re.DOTALL))
-    invocations = []
-    for snippet in code:
-        for line in snippet.splitlines():
-            # at the start of the code, after a cron schedule, or in ExecStart=.../bin/
-            found = re.search(r"(?:^|\*\s+|/bin/)(coproctl(?: [^\s`&;|]+)+)", line.strip())
+# a coproctl command at the start of a code line, after a cron schedule, or in ExecStart=
+_COMMAND_LINE = re.compile(
+    r"(?:^(?:\$\s+)?|^(?:@\w+|(?:[\d*/,-]+\s+){4}[\d*/,-]+)\s+|/bin/)coproctl(?=\s|$)(.*)$"
+)
+_PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9_]*")  # DAYS, REF, URL: a value to type, not a typo
+
+
+def _code_spans(text: str) -> list[str]:
+    """Inline code of the prose and tables (fenced blocks removed), one span each."""
+    prose = re.sub(r"```\w*\n.*?```", "", text, flags=re.DOTALL)
+    spans = re.findall(r"`([^`]+)`", prose)
+    return [re.sub(r"\|\s+", "|", span.replace("\\|", "|")) for span in spans]
+
+
+def _table_invocations(text: str) -> list[str]:
+    """Rows of a table whose column header is a command prefix ending in ``...``: the
+    prefix completed by each row's cell (``coproctl --actor cron ...`` + ``mail send``)."""
+    found = []
+    for table in re.findall(r"(?:^\|.*\|\n)+", text, flags=re.MULTILINE):
+        lines = table.splitlines()
+        header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+        for column, cell in enumerate(header):
+            prefix = re.fullmatch(r"`[^`]*\bcoproctl( [^`]*)? \.\.\.`", cell)
+            if prefix is None:
+                continue
+            for row in lines[2:]:
+                cells = [c.strip() for c in row.strip("|").split("|")]
+                value = re.fullmatch(r"`([^`]+)`", cells[column]) if column < len(cells) else None
+                if value:
+                    found.append(f"coproctl{prefix.group(1) or ''} {value.group(1)}")
+    return found
+
+
+def documented_invocations(path: Path, top_level: set[str]) -> list[str]:
+    """Every ``coproctl ...`` command line of a Markdown file: in code blocks, inline code
+    (also without the ``coproctl`` prefix when it starts with a top-level command, as
+    ``audit purge --older-than DAYS``), and tables of command suffixes."""
+    text = path.read_text(encoding="utf-8")
+    lines = []
+    for block in re.findall(r"```\w*\n(.*?)```", text, re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            found = _COMMAND_LINE.search(line.strip())
             if found:
-                invocations.append(shlex.split(found.group(1)))
-    return invocations
+                lines.append("coproctl" + found.group(1))
+    for span in _code_spans(text):
+        words = span.split()
+        if words[0] == "coproctl" or (words[0] in top_level and not span.startswith("-")):
+            lines.append(span if words[0] == "coproctl" else f"coproctl {span}")
+    return lines + _table_invocations(text)
 
 
-def test_operations_commands_and_options_exist() -> None:
-    from coproctl.cli.reference import walk
+def _alternatives(words: list[str]) -> list[list[str]]:
+    """``account list|show ID`` -> ``account list ID`` and ``account show ID``."""
+    for index, word in enumerate(words):
+        if "|" in word and not word.startswith("-"):
+            return [
+                variant
+                for choice in word.split("|")
+                if choice
+                for variant in _alternatives([*words[:index], choice, *words[index + 1 :]])
+            ]
+    return [words]
 
-    tree = {entry.path: entry for entry in walk()}
-    global_options = {opt for param in tree[("coproctl",)].command.params for opt in param.opts}
-    checked = 0
-    for words in _documented_invocations():
-        path = ["coproctl"]
-        rest = [word for word in words[1:] if word != "..."]  # "..." elides the rest
-        while rest and rest[0].startswith("-") and len(path) == 1:  # global options
-            option = rest.pop(0)
-            if option in GLOBAL_WITH_VALUE and rest:
-                rest.pop(0)
-            else:
-                assert option in global_options, f"{' '.join(words)}: no global option {option}"
-        while rest and (*path, rest[0]) in tree:
-            path.append(rest.pop(0))
-        entry = tree[tuple(path)]
-        if entry.missing_module is not None:
-            continue  # a group not in this build yet: checked once it is
-        assert len(path) > 1 or not rest, f"{' '.join(words)}: no such command"
-        known = {opt for param in entry.command.params for opt in param.opts}
-        for word in rest:
-            if word.startswith("-"):
-                assert word in known, f"{' '.join(words)}: {word} is not an option of it"
-        checked += 1
-    assert checked >= 10
+
+def _checkable(param: Any) -> bool:
+    """Values checked as the command would convert them: numbers, dates, choices (not paths,
+    whose conversion looks at this machine's files, nor flags, which take no value)."""
+    from datetime import datetime
+
+    kind = param.type_descriptor
+    return kind.annotation in (int, float, datetime) or bool(kind.is_choice)
+
+
+def check_invocation(words: list[str]) -> str | None:
+    """Parse ``words`` (after ``coproctl``) against the real command tree, as Click would,
+    group by group (lazy groups are built on the way): unknown commands and options, an
+    option missing its value, a value of the wrong type, extra arguments. A line may stop
+    early (a group named alone, ``...``, missing arguments): only what it says is checked.
+    Placeholders in capitals (``DAYS``) stand for any value. None when it parses."""
+    import typer
+    from typer._click import exceptions as ce
+
+    from coproctl.cli import lazy
+    from coproctl.cli.app import app
+
+    pull_json = getattr(lazy, "pull_json", None)  # --json accepted anywhere, where it is
+    if pull_json is not None:
+        words = pull_json(words)[1] if "--json" in words else words
+    if "..." in words:
+        words = words[: words.index("...")]
+    command = typer.main.get_command(app)
+    ctx = command.context_class(command, info_name="coproctl")
+    try:
+        while True:
+            opts, rest, _ = command.make_parser(ctx).parse_args(args=list(words))
+            for param in command.get_params(ctx):
+                value = opts.get(param.name)
+                if param.param_type_name != "option" or value is None:
+                    continue
+                if _PLACEHOLDER.fullmatch(str(value)) or not _checkable(param):
+                    continue
+                param.get_runtime_param().coerce(value, param=param, ctx=ctx)  # BadParameter
+            if not hasattr(command, "list_commands"):
+                if rest:
+                    return f"unexpected extra argument(s): {' '.join(rest)}"
+                return None
+            if not rest:
+                return None  # a group named alone
+            name, command, words = command.resolve_command(ctx, rest)
+            ctx = command.context_class(command, info_name=name, parent=ctx)
+    except ce.UsageError as error:  # NoSuchOption, BadParameter, unknown command...
+        return error.format_message()
+    except ModuleNotFoundError as error:  # a group registered before its module exists
+        return f"cannot be built: {error}"
+
+
+def _top_level() -> set[str]:
+    import typer
+
+    from coproctl.cli.app import app
+
+    root = typer.main.get_command(app)
+    return set(root.list_commands(root.context_class(root, info_name="coproctl")))
+
+
+DOCUMENTED = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").glob("*.md") if p != CLI_MD)]
+
+
+@pytest.mark.parametrize("path", DOCUMENTED, ids=lambda path: path.name)
+def test_documented_commands_and_options_exist(path: Path) -> None:
+    """Every command line of the README and docs/ (but the generated cli.md) parses against
+    the real command tree."""
+    invocations = documented_invocations(path, _top_level())
+    problems = []
+    for line in invocations:
+        for words in _alternatives(shlex.split(line, comments=True)[1:]):
+            problem = check_invocation(words)
+            if problem:
+                problems.append(f"{line}\n    -> {problem}")
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+    if path == OPERATIONS_MD:
+        assert len(invocations) >= 20  # the cron lines, the units, the prose
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "coproctl owner erse REF",  # a misspelt sub-command
+        "coproctl audit lst --limit 5",
+        "coproctl audti list",  # a misspelt group
+        "coproctl audit list --limt 5",  # a misspelt option
+        "coproctl audit list --limit cinq",  # a value of the wrong type
+        "coproctl audit purge --older-than",  # an option without its value
+        "coproctl --actr cron codes purge",  # a misspelt global option
+        "coproctl codes purge --quiet now",  # an extra argument
+        "coproctl mail send --quiet --grace 2h",  # another command's option
+    ],
+)
+def test_a_misspelt_documented_line_is_caught(line: str) -> None:
+    assert check_invocation(shlex.split(line)[1:]) is not None
+
+
+def test_what_a_documentation_line_may_leave_out_parses() -> None:
+    for line in (
+        "coproctl --actor cron mail send --quiet --limit 500",
+        "coproctl --actor cron ...",
+        "coproctl owner",
+        "coproctl owner export REF -o export-REF.json",
+        "coproctl audit purge --older-than DAYS",
+        "coproctl --db postgresql://coproctl@dbhost/coproctl init",
+    ):
+        assert check_invocation(shlex.split(line)[1:]) is None, line
+    assert _alternatives(["account", "list|show", "ID"]) == [
+        ["account", "list", "ID"],
+        ["account", "show", "ID"],
+    ]
 
 
 def test_cron_jobs_documented(cli: Cli) -> None:
