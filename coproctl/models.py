@@ -115,6 +115,11 @@ class VerificationCode(SQLModel, table=True):
     verified_at: datetime | None = Field(default=None)
     superseded_at: datetime | None = Field(default=None)
     completed_at: datetime | None = Field(default=None)
+    # procedures: HMAC of the proof ``code verify`` hands out (update, reset); setting the
+    # password requires the proof itself, so whoever verified the code is who sets it
+    proof_digest: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary(32), nullable=True)
+    )
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from coproctl.cli.output import emit
-from coproctl.cli.render import code_sent_text
+from coproctl.cli.proofs import save_proof
+from coproctl.cli.render import code_sent_text, deliver_and_emit
 from coproctl.cli.runtime import backoffice, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
@@ -38,10 +39,12 @@ def verify(
 
         typed = code if code is not None else typer.prompt("Code reçu par e-mail")
         result = verify_code(office, identifiant, typed)
+        if result.proof is not None:  # for `password set`, on this machine, for this user
+            save_proof(office.settings, result.identifiant, result.proof)
         text = NEXT_STEPS[result.next_step].format(
             identifiant=result.identifiant, email=result.email
         )
-        emit(state(ctx).json, result, text)
+        deliver_and_emit(state(ctx).json, office, result, text)
 
 
 @app.command()
@@ -54,4 +57,4 @@ def resend(
         from coproctl.services.procedures.codes import resend_code
 
         sent = resend_code(office, identifiant)
-        emit(state(ctx).json, sent, code_sent_text(sent))
+        deliver_and_emit(state(ctx).json, office, sent, code_sent_text)

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coproctl.cli.output import emit
+from coproctl.cli.proofs import DEAD_PROOF_CODES, drop_proof, load_proof
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
+from coproctl.errors import CoproctlError
 
 if TYPE_CHECKING:
     from coproctl.services.procedures.new_password import PasswordChanged
@@ -47,12 +49,25 @@ def set_(
     with backoffice(ctx) as office:
         from coproctl.services.procedures.new_password import set_password
 
+        proof = load_proof(office.settings, identifiant)
         reader = SecretReader(password_stdin)
         new = reader.read("Nouveau mot de passe")
         confirmation = reader.read("Confirmez le nouveau mot de passe")
-        result = set_password(
-            office, identifiant, new, confirmation, this_account_only=this_account_only, noted=noted
-        )
+        try:
+            result = set_password(
+                office,
+                identifiant,
+                new,
+                confirmation,
+                proof=proof,
+                this_account_only=this_account_only,
+                noted=noted,
+            )
+        except CoproctlError as error:
+            if error.code in DEAD_PROOF_CODES:
+                drop_proof(office.settings, identifiant)
+            raise
+        drop_proof(office.settings, identifiant)
         emit(state(ctx).json, result, _changed_text(result))
 
 

@@ -31,3 +31,27 @@ def matches(key: bytes, purpose: str, account_id: int, typed: str, digest: bytes
     """Constant-time comparison of a typed code with a stored digest."""
     candidate = code_digest(key, purpose, account_id, normalise_typed_code(typed))
     return hmac.compare_digest(candidate, bytes(digest))
+
+
+PROOF_BYTES = 32
+
+
+def generate_proof() -> str:
+    """The proof a verified code gives: 256 random bits, URL-safe (a web session keeps it)."""
+    return secrets.token_urlsafe(PROOF_BYTES)
+
+
+def proof_digest(key: bytes, code_id: int, account_id: int, proof: str) -> bytes:
+    """What the database keeps of a proof: an HMAC bound to its code row and account."""
+    message = f"proof:{code_id}:{account_id}:{proof}".encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def proof_matches(
+    key: bytes, code_id: int, account_id: int, proof: str, digest: bytes | None
+) -> bool:
+    """Constant-time check of a proof against the stored digest (False when none is stored)."""
+    if digest is None or not proof or not proof.isascii():
+        return False
+    candidate = proof_digest(key, code_id, account_id, proof)
+    return hmac.compare_digest(candidate, bytes(digest))

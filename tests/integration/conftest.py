@@ -60,8 +60,8 @@ class Owners:
         from coproctl.services.procedures.new_password import set_password
 
         self.start_update(identifiant, password, address)
-        self.verify(identifiant, self.code(address))
-        set_password(self.office, identifiant, new, new)
+        verified = self.verify(identifiant, self.code(address))
+        set_password(self.office, identifiant, new, new, proof=verified.proof)
         self.office.deliver_pending()
 
 

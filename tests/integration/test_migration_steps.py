@@ -76,6 +76,18 @@ def _data_0002(conn: Connection, step: int) -> None:
         ),
         {"now": NOW},
     )
+    # procedures: a verified code keeps the keyed hash of the proof it handed out
+    account_id = conn.execute(
+        text("SELECT id FROM account WHERE identifiant = :ident"), {"ident": f"ID{step}"}
+    ).scalar_one()
+    conn.execute(
+        text(
+            "INSERT INTO verification_code (account_id, purpose, digest, target_email, "
+            "created_at, expires_at, attempts, verified_at, proof_digest) VALUES "
+            "(:account, 'update', :digest, 'marie@example.com', :now, :now, 0, :now, :proof)"
+        ),
+        {"account": account_id, "digest": b"d" * 32, "now": NOW, "proof": b"p" * 32},
+    )
 
 
 DATA: dict[str, Callable[[Connection, int], None]] = {"0001": _data_0001, "0002": _data_0002}

@@ -55,6 +55,7 @@ class Procedures:
     def set_password(self, identifiant: str, verified: Any, new: str = NEW, **options: Any) -> Any:
         from coproctl.services.procedures.new_password import set_password
 
+        options.setdefault("proof", verified.proof)
         result = set_password(self.office, identifiant, new, new, **options)
         self.office.deliver_pending()
         return result

@@ -154,11 +154,24 @@ def _unrekey_identifiants() -> None:
     _set_keys(conn, {r.id: final[r.id] for r in rows if final[r.id] != r.identifiant_key})
 
 
+def _add_proof_digest() -> None:
+    """verification_code.proof_digest: the keyed hash of the proof a verified code gives."""
+    with op.batch_alter_table("verification_code", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("proof_digest", sa.LargeBinary(length=32), nullable=True))
+
+
+def _drop_proof_digest() -> None:
+    with op.batch_alter_table("verification_code", schema=None) as batch_op:
+        batch_op.drop_column("proof_digest")
+
+
 def _upgrade_procedures() -> None:
     _rekey_identifiants()
+    _add_proof_digest()
 
 
 def _downgrade_procedures() -> None:
+    _drop_proof_digest()
     _unrekey_identifiants()
 
 

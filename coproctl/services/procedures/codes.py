@@ -7,7 +7,7 @@ the account's newest code that is neither superseded nor completed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,11 +61,17 @@ class CodeSent:
 
 @dataclass(frozen=True)
 class CodeVerified:
+    """A verified code. For update and reset, ``proof`` is what ``set_password`` requires:
+    a random single-use token, kept by the face that verified the code (the owner's
+    server-side session, or the staff CLI's proof file) and never shown (not in
+    ``as_dict()``); None for an e-mail change, which completes here."""
+
     identifiant: str
     purpose: str
     next_step: str  # "password_set", "password_set_noted" or "done"
     email: str
     password_deadline: datetime | None
+    proof: str | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -336,10 +342,15 @@ def _verified(
         uow.commit()
         return CodeVerified(account.identifiant, row.purpose, "done", row.target_email, None)
     deadline = now + timedelta(minutes=backoffice.settings.password_window_minutes)
+    assert row.id is not None
+    assert account.id is not None
+    proof = code_crypto.generate_proof()
+    row.proof_digest = code_crypto.proof_digest(backoffice.secret_key, row.id, account.id, proof)
+    session.add(row)
     audit.record(session, backoffice.actor, "code.verify", account=account, purpose=row.purpose)
     uow.commit()
     step = "password_set_noted" if row.purpose == RESET else "password_set"
-    return CodeVerified(account.identifiant, row.purpose, step, row.target_email, deadline)
+    return CodeVerified(account.identifiant, row.purpose, step, row.target_email, deadline, proof)
 
 
 def resend_code(backoffice: Backoffice, identifiant: str) -> CodeSent:
@@ -358,15 +369,8 @@ def resend_code(backoffice: Backoffice, identifiant: str) -> CodeSent:
                 wrong_state("Aucune procédure en cours sur ce compte : rien à renvoyer."),
                 account=account,
             )
-        if row.verified_at is not None:
-            raise refuse(
-                uow,
-                backoffice,
-                action,
-                wrong_state("Le code a déjà été validé : il reste à choisir le mot de passe."),
-                account=account,
-                purpose=row.purpose,
-            )
+        # a code already verified may be replaced too: whoever lost its proof (another
+        # machine, an expired web session) verifies a new code; the old proof dies with it
         expected_status = PENDING if row.purpose == UPDATE else ACTIVE
         if account.status != expected_status:
             error = (

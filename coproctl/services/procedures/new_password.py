@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from coproctl import clock
 from coproctl.backoffice import Backoffice
+from coproctl.db import UnitOfWork
 from coproctl.errors import Refused
 from coproctl.models import (
     ACTIVE,
@@ -30,6 +31,7 @@ from coproctl.models import (
     Owner,
     VerificationCode,
 )
+from coproctl.security import codes as code_crypto
 from coproctl.security import passwords
 from coproctl.security.policy import check_new_password
 from coproctl.services import audit
@@ -115,61 +117,89 @@ def _apply_password(
         session.add(target)
 
 
+def proof_invalid() -> Refused:
+    return Refused(
+        "proof_invalid",
+        "La validation du code n'a pas été retrouvée : validez le code reçu par e-mail, puis "
+        "choisissez le mot de passe dans la foulée.",
+    )
+
+
+def _verified_procedure(
+    uow: UnitOfWork, backoffice: Backoffice, identifiant: str, proof: str, action: str
+) -> tuple[Account, VerificationCode]:
+    """The account and its verified update or reset code, if ``proof`` is that code's proof
+    and the password window is still open; else record, commit and raise."""
+    session = uow.session
+    account = get_account(session, identifiant, lock=True)
+    assert account.id is not None
+    row = in_flight(session, account.id)
+    if row is None or row.purpose not in (UPDATE, RESET) or row.verified_at is None:
+        raise refuse(
+            uow,
+            backoffice,
+            action,
+            wrong_state(
+                "Aucun code validé pour ce compte : validez d'abord le code reçu par e-mail "
+                "(coproctl code verify)."
+            ),
+            account=account,
+        )
+    assert row.id is not None
+    if not code_crypto.proof_matches(
+        backoffice.secret_key, row.id, account.id, proof, row.proof_digest
+    ):
+        raise refuse(uow, backoffice, action, proof_invalid(), account=account, purpose=row.purpose)
+    if account.status == DISABLED:
+        raise refuse(uow, backoffice, action, disabled_error(), account=account)
+    if account.status != (PENDING if row.purpose == UPDATE else ACTIVE):
+        # an update is for a pending account, a reset for an active one: an account that
+        # changed state meanwhile (a sibling's update reached it) starts again
+        raise refuse(
+            uow,
+            backoffice,
+            action,
+            wrong_state("La procédure en cours ne correspond plus à l'état du compte."),
+            account=account,
+            purpose=row.purpose,
+        )
+    minutes = backoffice.settings.password_window_minutes
+    if clock.now() > clock.as_utc(row.verified_at) + timedelta(minutes=minutes):
+        raise refuse(
+            uow,
+            backoffice,
+            action,
+            Refused(
+                "procedure_expired",
+                f"Le mot de passe devait être choisi dans les {minutes} minutes suivant la "
+                "validation du code : recommencez la procédure.",
+            ),
+            account=account,
+            purpose=row.purpose,
+        )
+    return account, row
+
+
 def set_password(
     backoffice: Backoffice,
     identifiant: str,
     password: str,
     confirmation: str,
     *,
+    proof: str,
     this_account_only: bool = False,
     noted: bool = False,
 ) -> PasswordChanged:
-    """Final step of the update or reset procedure, once the code has been verified."""
+    """Final step of the update or reset procedure, once the code has been verified.
+
+    ``proof`` is what :func:`~coproctl.services.procedures.codes.verify_code` returned for
+    that code: whoever verified the code is who sets the password (``proof_invalid``
+    otherwise). It is good for one password, within the password window.
+    """
     action = "password.set"
-    window = timedelta(minutes=backoffice.settings.password_window_minutes)
     with backoffice.uow() as uow:
         session = uow.session
-        account = get_account(session, identifiant, lock=True)
-        assert account.id is not None
-        row = in_flight(session, account.id)
-        if row is None or row.purpose not in (UPDATE, RESET) or row.verified_at is None:
-            raise refuse(
-                uow,
-                backoffice,
-                action,
-                wrong_state(
-                    "Aucun code validé pour ce compte : validez d'abord le code reçu par e-mail "
-                    "(coproctl code verify)."
-                ),
-                account=account,
-            )
-        if account.status == DISABLED:
-            raise refuse(uow, backoffice, action, disabled_error(), account=account)
-        if account.status != (PENDING if row.purpose == UPDATE else ACTIVE):
-            # an update is for a pending account, a reset for an active one: an account that
-            # changed state meanwhile (a sibling's update reached it) starts again
-            raise refuse(
-                uow,
-                backoffice,
-                action,
-                wrong_state("La procédure en cours ne correspond plus à l'état du compte."),
-                account=account,
-                purpose=row.purpose,
-            )
-        if clock.now() > clock.as_utc(row.verified_at) + window:
-            raise refuse(
-                uow,
-                backoffice,
-                action,
-                Refused(
-                    "procedure_expired",
-                    "Le mot de passe devait être choisi dans les "
-                    f"{backoffice.settings.password_window_minutes} minutes suivant la "
-                    "validation du code : recommencez la procédure.",
-                ),
-                account=account,
-                purpose=row.purpose,
-            )
+        account, row = _verified_procedure(uow, backoffice, identifiant, proof, action)
         if row.purpose == RESET and not noted:
             raise refuse(
                 uow, backoffice, action, noted_required(), account=account, purpose=row.purpose
