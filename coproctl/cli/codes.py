@@ -8,7 +8,7 @@ import typer
 
 from coproctl.cli.output import emit
 from coproctl.cli.proofs import save_proof
-from coproctl.cli.render import code_sent_text, deliver_and_emit
+from coproctl.cli.render import code_sent_text
 from coproctl.cli.runtime import backoffice, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
@@ -44,7 +44,7 @@ def verify(
         text = NEXT_STEPS[result.next_step].format(
             identifiant=result.identifiant, email=result.email
         )
-        deliver_and_emit(state(ctx).json, office, result, text)
+        emit(state(ctx).json, result, text)
 
 
 @app.command()
@@ -57,4 +57,4 @@ def resend(
         from coproctl.services.procedures.codes import resend_code
 
         sent = resend_code(office, identifiant)
-        deliver_and_emit(state(ctx).json, office, sent, code_sent_text)
+        emit(state(ctx).json, sent, code_sent_text(sent))
