@@ -19,6 +19,7 @@ from sqlalchemy import Connection, CursorResult, Table, select
 
 from coproctl.addresses import InvalidEmail, normalise_email
 from coproctl.importers.fields import FIELDS, OWNER_FIELDS
+from coproctl.inputs import identifiant_problem, initial_password_problems
 from coproctl.models import PENDING, Account, Owner
 from coproctl.services.importing.hashes import Job
 from coproctl.services.importing.kinds import ImportKind
@@ -152,17 +153,15 @@ class _Comparison:
                 if existing is None:
                     accepted += self._create(draft)
                 elif existing["owner_ref"] != owner.owner_ref:
-                    changes.rejected.extend(
-                        on_account(
-                            draft,
-                            f"cet identifiant appartient au propriétaire {existing['owner_ref']} "
-                            f"dans la base, le fichier indique {owner.owner_ref} : vérifiez, "
-                            "puis « coproctl account link » si le lot a changé de main",
-                        )
+                    self._refused(
+                        draft,
+                        "other_owner",
+                        f"cet identifiant appartient au propriétaire {existing['owner_ref']} "
+                        f"dans la base, le fichier indique {owner.owner_ref} : vérifiez, "
+                        "puis « coproctl account link » si le lot a changé de main",
                     )
                 else:
-                    accepted += 1
-                    self._update(draft, existing, owner_changes)
+                    accepted += self._update(draft, existing, owner_changes)
             if not accepted:
                 continue
             if stored is None:
@@ -215,12 +214,37 @@ class _Comparison:
         self.changes.complete = False
         return ""
 
+    def _refused(self, draft: AccountDraft, code: str, reason: str) -> None:
+        self.changes.rejected.extend(on_account(draft, reason, code))
+
+    def _initial_password_refused(self, draft: AccountDraft, password: str) -> bool:
+        """An initial password the owner's letter may not carry (``inputs``, one rule with
+        ``account create``); a legacy hash is not one."""
+        if not self.kind.hashes:
+            return False
+        values = draft.values
+        problems = initial_password_problems(
+            password,
+            identifiant=draft.identifiant,
+            names=(values.get("last_name"), values.get("first_name")),
+        )
+        if problems:
+            reason = "mot de passe initial refusé : " + " ; ".join(problems)
+            self._refused(draft, "bad_initial_password", reason)
+        return bool(problems)
+
     def _create(self, draft: AccountDraft) -> int:
         changes = self.changes
+        problem = identifiant_problem(draft.identifiant)
+        if problem is not None:
+            self._refused(draft, "bad_identifiant", f"identifiant invalide : {problem}")
+            return 0
         secret = draft.values.get(self.kind.credential)
         if secret is None:
             label = FIELDS[self.kind.credential].label.lower()
-            changes.rejected.extend(on_account(draft, f"{label} manquant (nouveau compte)"))
+            self._refused(draft, "missing_password", f"{label} manquant (nouveau compte)")
+            return 0
+        if self._initial_password_refused(draft, secret):
             return 0
         hashed = self._secret(draft, secret, None)
         now = self.now
@@ -234,7 +258,7 @@ class _Comparison:
                 "lots": draft.lots,
                 "password_hash": hashed,
                 "password_origin": self.kind.origin,
-                "password_changed_at": None,
+                "password_changed_at": now,  # the initial password's age counts from here
                 "email": self._email(draft, None),
                 "email_verified_at": None,
                 "status": PENDING,
@@ -248,7 +272,7 @@ class _Comparison:
         changes.events[draft.key] = (None, draft.identifiant, {"result": "created"})
         return 1
 
-    def _update(self, draft: AccountDraft, existing: Row, owner_changes: list[str]) -> None:
+    def _update(self, draft: AccountDraft, existing: Row, owner_changes: list[str]) -> int:
         changes, values = self.changes, draft.values
         row: Row = {}  # the changed columns
         changed: list[str] = []
@@ -266,6 +290,8 @@ class _Comparison:
             changed.append("email")
         secret = values.get(self.kind.credential)
         if self.context.update_passwords and secret is not None and existing["status"] == PENDING:
+            if self._initial_password_refused(draft, secret):
+                return 0
             hashed = self._secret(draft, secret, existing["password_hash"])
             if hashed is not None:
                 row["password_hash"] = hashed
@@ -290,6 +316,7 @@ class _Comparison:
             )
         else:
             changes.unchanged += 1
+        return 1
 
 
 def _owner_changes(owner: OwnerDraft, stored: Row | None) -> list[str]:

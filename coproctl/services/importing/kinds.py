@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from coproctl.models import ORIGIN_SYNDIC
-from coproctl.security import passwords
 
 
 @dataclass(frozen=True)
@@ -22,15 +21,11 @@ class ImportKind:
     required_values: tuple[str, ...]  # fields every account needs a value for
     credential: str  # the field holding the password ("password") or its hash ("password_hash")
     origin: str  # Account.password_origin of what this import stores
-    check_secret: Callable[[str], str | None]  # why a credential value is unusable, or None
-    hashes: bool  # True: the credential is a password to hash; False: already a hash
-
-
-def check_initial_password(password: str) -> str | None:
-    """The reader has stripped the value and refused control characters already."""
-    if len(password) > passwords.MAX_PASSWORD_CHARS:
-        return f"mot de passe trop long ({passwords.MAX_PASSWORD_CHARS} caractères au plus)"
-    return None
+    # why a credential value is unusable whatever the database holds, or None
+    check_secret: Callable[[str], str | None] | None
+    # True: the credential is an initial password, checked (``inputs``) when it is set and
+    # hashed; False: already a hash
+    hashes: bool
 
 
 COMMON_FIELDS = (
@@ -55,6 +50,6 @@ CALLS_FOR_FUNDS = ImportKind(
     required_values=("owner_ref", "last_name"),
     credential="password",
     origin=ORIGIN_SYNDIC,
-    check_secret=check_initial_password,
+    check_secret=None,
     hashes=True,
 )

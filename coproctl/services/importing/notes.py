@@ -31,6 +31,6 @@ class _Lines(Protocol):
     def identifiant(self) -> str: ...
 
 
-def on_account(account: _Lines, reason: str) -> list[LineNote]:
+def on_account(account: _Lines, reason: str, code: str | None = None) -> list[LineNote]:
     """``reason`` on every line an account was read from."""
-    return [LineNote(line, account.identifiant, reason) for line in account.lines]
+    return [LineNote(line, account.identifiant, reason, code) for line in account.lines]

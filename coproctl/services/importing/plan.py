@@ -11,13 +11,14 @@ later stages read it and never change it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from coproctl.importers.fields import FIELDS, OWNER_FIELDS, SECRET_FIELDS
 from coproctl.importers.reader import LineError, SourceRow, Table
-from coproctl.services.common import identifiant_key
+from coproctl.inputs import TEXT_LIMITS, identifiant_key, text_problem
 from coproctl.services.importing.kinds import ImportKind
 from coproctl.services.importing.notes import LineNote, on_account
 
@@ -85,8 +86,9 @@ def build_plan(table: Table, kind: ImportKind) -> Plan:
             rejected.append(LineNote(error.line, None, error.reason))
     checked: dict[str, str | None] = {}  # rows of one account repeat its password
     for row in table.rows:
+        row = _nfc(row)
         key = identifiant_key(row.values["identifiant"])
-        problem = _row_problem(row, check_secret, checked)
+        problem = None if check_secret is None else _row_problem(row, check_secret, checked)
         if problem is not None:
             bad.setdefault(key, []).append(
                 LineError(row.line, row.values["identifiant"], problem, [])
@@ -109,6 +111,19 @@ def build_plan(table: Table, kind: ImportKind) -> Plan:
     rejected.extend(owner_rejections)
     rejected.sort(key=lambda note: note.line)
     return Plan(owners, rejected, warnings)
+
+
+def _nfc(row: SourceRow) -> SourceRow:
+    """The row's text in NFC (``Lefèvre`` typed on a Mac is the same owner), as ``account
+    create`` stores it; secrets as read."""
+    joined = "".join(row.values.values())
+    if joined.isascii() or unicodedata.is_normalized("NFC", joined):
+        return row
+    values = {
+        name: value if name in SECRET_FIELDS else unicodedata.normalize("NFC", value)
+        for name, value in row.values.items()
+    }
+    return row._replace(values=values)
 
 
 def _row_problem(
@@ -168,7 +183,7 @@ def _merge(
                 problem = _conflict(name, current, seen_at[name], value, row.line)
     draft = AccountDraft(
         key=key,
-        identifiant=first.values["identifiant"],
+        identifiant=unicodedata.normalize("NFKC", first.values["identifiant"]),
         lines=[row.line for row in rows],
         values=values,
         lots=sorted(lots, key=natural_key) if len(lots) > 1 else list(lots),
@@ -182,7 +197,22 @@ def _merge(
         missing = [FIELDS[name].label for name in required if name not in values]
         if missing:
             problem = "valeur obligatoire manquante : " + ", ".join(missing)
-    return draft, problem
+    return draft, problem or _text(values)
+
+
+def _text(values: dict[str, str]) -> str | None:
+    """Why names, address or copropriété cannot be stored, as ``account create`` says it
+    (one rule, ``inputs.text_problem``). A printable value within its length is all the
+    rule asks: that is tried first, in C."""
+    for name, value in values.items():
+        limit = TEXT_LIMITS.get(name)
+        if limit is None:
+            continue  # identifiant, password, e-mail: their own rules
+        if not value.isprintable() or len(value) > limit:
+            problem = text_problem(value, name)
+            if problem is not None:
+                return problem
+    return None
 
 
 def _last_value(rows: Iterable[SourceRow], name: str) -> tuple[str, int, dict[str, list[int]]]:
