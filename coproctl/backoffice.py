@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from coproctl.config import Settings
+from coproctl.config import Settings, app_dir
 from coproctl.db import UnitOfWork, make_engine
 from coproctl.errors import BadInput, Refused
 
@@ -45,11 +45,24 @@ class Backoffice:
 
 
 def engine_for(settings: Settings) -> Engine:
+    """The engine of the configured database (only the application folder may be created).
+
+    A URL that does not parse is refused without being echoed: it may hold a password.
+    """
     url = settings.resolved_database_url()
     try:
-        return make_engine(url, settings.database_busy_timeout_ms)
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise BadInput("bad_setting", f"Adresse de base de données invalide : {exc}") from None
+        return make_engine(url, settings.database_busy_timeout_ms, own_folder=app_dir())
+    except NoSuchModuleError:
+        raise BadInput(
+            "bad_database_url",
+            "Type de base de données inconnu : l'adresse commence par sqlite:/// ou postgresql://.",
+        ) from None
+    except (ArgumentError, ValueError):
+        raise BadInput(
+            "bad_database_url",
+            "Adresse de base de données illisible (sqlite:///CHEMIN ou "
+            "postgresql://UTILISATEUR@HÔTE:PORT/BASE).",
+        ) from None
 
 
 def unavailable(exc: OperationalError) -> Refused:

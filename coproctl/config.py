@@ -146,6 +146,13 @@ def load_settings(
 
 
 def _validate(settings: Settings) -> None:
+    url = settings.database_url
+    if url and "://" not in url and "@" not in url:  # a bare path: say which URL was meant
+        raise BadInput(
+            "bad_database_url",
+            f"« {url} » n'est pas une adresse de base de données.",
+            hint=f"Pour un fichier SQLite : sqlite:///{os.path.abspath(url)}",
+        )
     if settings.smtp_tls not in {"none", "starttls", "ssl"}:
         raise BadInput("bad_setting", "SMTP_TLS doit valoir none, starttls ou ssl.")
     if settings.mail_delivery not in {"immediate", "queue"}:

@@ -1,24 +1,31 @@
 """Engine, SQLite pragmas, schema check and the unit of work.
 
-SQLite is opened in WAL mode with a busy timeout and foreign keys on, its file created
-with mode 0600, and every transaction starts with ``BEGIN IMMEDIATE``: a service that
-reads then writes (counting codes before issuing one, say) then holds the write lock from
-its first read, as ``SELECT ... FOR UPDATE`` does on PostgreSQL.
+SQLite is opened in WAL mode with a busy timeout and foreign keys on, and every
+transaction starts with ``BEGIN IMMEDIATE``: a service that reads then writes (counting
+codes before issuing one, say) then holds the write lock from its first read, as
+``SELECT ... FOR UPDATE`` does on PostgreSQL. A database file coproctl creates gets mode
+0600; an existing file keeps its mode, and is refused unless it is a SQLite database.
+
+Engines never put the parameters of a statement in an error (``hide_parameters``): they
+hold password hashes and, in the outbox, codes. :func:`database_error` turns whatever a
+database raised that no service expected into one line for staff.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlmodel import Session
 
-from coproctl.errors import NotInitialised, Refused
+from coproctl.errors import BadInput, NotInitialised, Refused
 
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
 
@@ -33,23 +40,69 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
-def _prepare_sqlite_file(path: Path) -> None:
-    """Create the database file (and its folder) readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _prepare_sqlite_file(path: Path, own_folder: Path | None) -> None:
+    """Refuse a path that is not a SQLite database; create a missing one, mode 0600.
+
+    An existing file is only read (its first 16 bytes), never chmod-ed: ``--db`` may name
+    any file. The only folder created is ``own_folder`` (the application folder).
+    """
+    if path.exists():
+        if not path.is_file():
+            raise BadInput(
+                "not_a_database", f"{path} n'est pas un fichier de base de données SQLite."
+            )
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise BadInput(
+                "database_unreadable", f"Base de données illisible ({path}) : {exc.strerror}."
+            ) from None
+        if head and head != SQLITE_HEADER:  # an empty file is an empty database to SQLite
+            raise BadInput("not_a_database", f"{path} n'est pas une base de données SQLite.")
+        return
+    folder = path.parent
+    if not folder.is_dir():
+        if own_folder is None or os.path.abspath(folder) != os.path.abspath(own_folder):
+            raise BadInput(
+                "database_folder_missing",
+                f"Le dossier {folder} n'existe pas : créez-le, ou choisissez un autre fichier "
+                "pour la base de données.",
+            )
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+    except FileExistsError:  # created meanwhile by another process: not ours to chmod
+        return
+    except OSError as exc:
+        raise BadInput(
+            "database_unreadable",
+            f"Impossible de créer la base de données {path} : {exc.strerror}.",
+        ) from None
     os.close(fd)
-    os.chmod(path, 0o600)
 
 
-def make_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine:
-    """An engine for ``url``; on SQLite a writer waits ``busy_timeout_ms`` for the lock."""
-    backend = make_url(url).get_backend_name()
+def make_engine(
+    url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, *, own_folder: Path | None = None
+) -> Engine:
+    """An engine for ``url``; on SQLite a writer waits ``busy_timeout_ms`` for the lock.
+
+    ``postgres://`` is read as ``postgresql://`` (psycopg 3). ``own_folder`` is the one
+    folder a SQLite file may be created in when it does not exist yet.
+    """
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
     if backend == "sqlite":
         path = sqlite_path(url)
         if path is not None:
-            _prepare_sqlite_file(path)
+            _prepare_sqlite_file(path, own_folder)
         engine = create_engine(
-            url, connect_args={"timeout": busy_timeout_ms / 1000, "isolation_level": None}
+            url,
+            connect_args={"timeout": busy_timeout_ms / 1000, "isolation_level": None},
+            hide_parameters=True,
         )
 
         @event.listens_for(engine, "connect")
@@ -66,9 +119,20 @@ def make_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Eng
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    if backend == "postgresql" and make_url(url).drivername == "postgresql":
-        url = str(make_url(url).set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True)
+    if parsed.drivername in {"postgres", "postgresql"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+    except ImportError as exc:
+        if parsed.get_backend_name() == "postgresql":
+            raise BadInput(
+                "database_driver_missing",
+                "Le pilote PostgreSQL n'est pas installé : pip install 'coproctl[postgres]'.",
+            ) from None
+        raise BadInput(
+            "database_driver_missing",
+            f"Le pilote de base de données « {exc.name or parsed.drivername} » n'est pas installé.",
+        ) from None
 
 
 def is_locked_error(exc: BaseException) -> bool:
@@ -79,6 +143,37 @@ def busy_error() -> Refused:
     return Refused(
         "database_busy",
         "La base de données est occupée par un autre traitement ; réessayez dans un instant.",
+    )
+
+
+# what a driver's message may echo that must never reach a screen: a modular-crypt hash
+# ($argon2id$..., $2b$...), a hex digest, a run of digits as long as a code
+_SECRET_LIKE = re.compile(r"\$[0-9a-z-]+\$\S*|\b[0-9a-f]{16,}\b|\d{6,}", re.IGNORECASE)
+
+
+def _driver_reason(exc: SQLAlchemyError) -> str:
+    """The first line of the driver's own message (never the statement or its parameters)."""
+    orig = getattr(exc, "orig", None)
+    text_ = str(orig) if orig is not None else ""
+    lines = text_.strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    if not first:
+        return type(exc).__name__
+    return _SECRET_LIKE.sub("…", first)[:200]
+
+
+def database_error(exc: SQLAlchemyError) -> Refused | BadInput:
+    """What staff read when the database raised something no service expected: one line.
+
+    The transaction it happened in was rolled back (the unit of work closes its session);
+    the statement and its parameters are never shown.
+    """
+    if is_locked_error(exc):
+        return busy_error()
+    return BadInput(
+        "database_error",
+        f"Erreur inattendue de la base de données ({_driver_reason(exc)}) : "
+        "l'opération en cours est annulée.",
     )
 
 

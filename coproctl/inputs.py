@@ -41,6 +41,7 @@ TEXT_LIMITS = {
     "copropriete": 200,
     "copropriete_code": 64,
     "lot": 400,
+    "actor": 200,  # audit_event.actor
 }
 TEXT_LABELS = {
     "owner_ref": "Référence propriétaire",
@@ -53,6 +54,7 @@ TEXT_LABELS = {
     "copropriete": "Copropriété",
     "copropriete_code": "Code copropriété",
     "lot": "Lot",
+    "actor": "Acteur (--actor)",
 }
 
 # separators an identifiant may hold besides letters and digits
@@ -77,6 +79,25 @@ def identifiant_key(identifiant: str) -> str:
     Never raises: a lookup with a malformed identifiant simply finds nothing.
     """
     return unicodedata.normalize("NFKC", identifiant).strip().casefold()
+
+
+def lookup_key(identifiant: str) -> str:
+    """The key to look ``identifiant`` up by, or ``InvalidInput`` when no account can hold it.
+
+    An identifiant whose key is longer than its column, or that holds a control character
+    (a NUL byte PostgreSQL refuses, an undecodable byte from the command line), cannot exist:
+    both engines answer the same refusal instead of "not found" on SQLite and a database
+    error on PostgreSQL. Anything else is looked up as typed (an account created before
+    these rules keeps being found).
+    """
+    key = identifiant_key(identifiant)
+    if len(key) > IDENTIFIANT_MAX:
+        problem = f"identifiant trop long ({IDENTIFIANT_MAX} caractères au plus)"
+    elif any(unicodedata.category(ch) in ("Cc", "Cs") for ch in key):
+        problem = "caractère de contrôle dans l'identifiant"
+    else:
+        return key
+    raise InvalidInput("bad_identifiant", f"Identifiant invalide : {problem}.", "identifiant")
 
 
 def _script(ch: str) -> str:
@@ -180,6 +201,8 @@ def initial_password_problems(
         problems.append(f"plus de {INITIAL_PASSWORD_MAX} caractères")
     if any(not ch.isprintable() for ch in password):
         problems.append("caractère de contrôle")
+    if password.strip() != password:  # invisible on a letter, and lost by a copy-paste
+        problems.append("espace au début ou à la fin")
     folded = _fold(password)
     if folded in _common_passwords():
         problems.append("mot de passe très répandu")

@@ -126,6 +126,7 @@ def create(
 ) -> None:
     """Create one pending account. Secret: the initial password (unless --generate-password)."""
     with backoffice(ctx) as office:
+        from coproctl.inputs import check_initial_password
         from coproctl.services.owners.accounts import create_account
 
         if generate_password and password_stdin:
@@ -134,6 +135,8 @@ def create(
         if not generate_password:
             reader = SecretReader(password_stdin)
             initial = reader.read("Mot de passe initial")
+            # the rule before the confirmation: no second typing of a refused password
+            check_initial_password(initial, identifiant=identifiant, names=[last_name, first_name])
             if not password_stdin and reader.read("Confirmez le mot de passe initial") != initial:
                 raise BadInput("password_mismatch", "Les deux saisies sont différentes.")
         result = create_account(

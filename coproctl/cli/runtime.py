@@ -41,6 +41,19 @@ def state(ctx: typer.Context) -> CliState:
     return root.obj
 
 
+def _unexpected(exc: Exception) -> CoproctlError | None:
+    """A database error no service expected, as one line (exit 2); None for anything else.
+
+    SQLAlchemy is looked up, not imported: a command that never opened a database has none.
+    """
+    database_errors = sys.modules.get("sqlalchemy.exc")
+    if database_errors is not None and isinstance(exc, database_errors.SQLAlchemyError):
+        from coproctl.db import database_error
+
+        return database_error(exc)
+    return None
+
+
 @contextmanager
 def errors_handled(ctx: typer.Context) -> Iterator[CliState]:
     """Turn a service error into its message and exit status (never a traceback)."""
@@ -48,6 +61,11 @@ def errors_handled(ctx: typer.Context) -> Iterator[CliState]:
     try:
         yield st
     except CoproctlError as error:
+        fail(st.json, error)
+    except Exception as exc:
+        error = _unexpected(exc)
+        if error is None:
+            raise
         fail(st.json, error)
 
 

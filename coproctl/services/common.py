@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from coproctl import inputs
 from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
 from coproctl.errors import CoproctlError, Refused, not_found
@@ -14,13 +15,17 @@ from coproctl.services import audit
 
 
 def identifiant_key(identifiant: str) -> str:
-    """Identifiants are compared without surrounding blanks and without case."""
-    return identifiant.strip().lower()
+    """Identifiants are compared in NFKC form, without surrounding blanks, case-folded."""
+    return inputs.identifiant_key(identifiant)
 
 
 def find_account(session: Session, identifiant: str, *, lock: bool = False) -> Account | None:
-    """The account, or None. ``lock`` takes the row lock (PostgreSQL) for read-then-write."""
-    query = select(Account).where(Account.identifiant_key == identifiant_key(identifiant))
+    """The account, or None. ``lock`` takes the row lock (PostgreSQL) for read-then-write.
+
+    An identifiant no account can hold (too long, a control character) is refused
+    (``InvalidInput``, exit 2) before the database, the same way on both engines.
+    """
+    query = select(Account).where(Account.identifiant_key == inputs.lookup_key(identifiant))
     if lock:
         query = query.with_for_update()
     return session.exec(query).first()

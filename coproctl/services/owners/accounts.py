@@ -12,7 +12,7 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from coproctl import clock
+from coproctl import clock, inputs
 from coproctl.addresses import InvalidEmail, normalise_email
 from coproctl.backoffice import Backoffice
 from coproctl.errors import BadInput, Refused
@@ -28,12 +28,10 @@ from coproctl.models import (
 )
 from coproctl.security import passwords
 from coproctl.services import audit
-from coproctl.services.common import find_account, get_account, identifiant_key, owner_of
+from coproctl.services.common import find_account, get_account, owner_of
 from coproctl.services.owners.views import AccountView, account_views, detailed_view
 from coproctl.services.procedures import notifications
 from coproctl.services.procedures.codes import supersede_all
-
-MAX_IDENTIFIANT = 64
 
 
 @dataclass(frozen=True)
@@ -50,27 +48,12 @@ class NewAccount:
         return data
 
 
-def _clean_identifiant(identifiant: str) -> str:
-    cleaned = identifiant.strip()
-    if not cleaned or len(cleaned) > MAX_IDENTIFIANT or not cleaned.isprintable():
-        raise BadInput(
-            "bad_identifiant",
-            f"Identifiant invalide : 1 à {MAX_IDENTIFIANT} caractères imprimables.",
-        )
-    return cleaned
-
-
-def _check_initial_password(password: str) -> None:
-    if not password or len(password) > passwords.MAX_PASSWORD_CHARS:
-        raise BadInput(
-            "bad_password",
-            "Mot de passe initial vide ou trop long "
-            f"({passwords.MAX_PASSWORD_CHARS} caractères au plus).",
-        )
-    if not passwords.is_printable_secret(password):
-        raise BadInput(
-            "bad_password", "Le mot de passe initial contient des caractères de contrôle."
-        )
+def _generated_initial_password(identifiant: str, names: list[str | None]) -> str:
+    """A random initial password (12+ characters) that passes the initial-password rule."""
+    while True:
+        candidate = passwords.generate_initial_password()
+        if not inputs.initial_password_problems(candidate, identifiant=identifiant, names=names):
+            return candidate
 
 
 def _view(session: Session, account: Account) -> AccountView:
@@ -93,18 +76,26 @@ def create_account(
     """A new ``pending`` account; its owner is found by ``owner_ref`` or created.
 
     Without ``initial_password`` one is generated and returned (shown once, for a letter).
-    The e-mail, if given, is kept unverified: the update procedure verifies one.
+    The e-mail, if given, is kept unverified: the update procedure verifies one. Every value
+    is checked by :mod:`coproctl.inputs` before the database (the import applies the same
+    rules): ``InvalidInput`` (exit 2) names the field and every reason.
     """
-    identifiant = _clean_identifiant(identifiant)
-    owner_ref = owner_ref.strip()
-    if not owner_ref or not last_name.strip():
+    identifiant = inputs.clean_identifiant(identifiant)
+    owner_ref = inputs.clean_text(owner_ref, "owner_ref") or ""
+    last_name = inputs.clean_text(last_name, "last_name") or ""
+    if not owner_ref or not last_name:
         raise BadInput(
             "missing_value", "La référence du propriétaire et son nom sont obligatoires."
         )
+    first_name = inputs.clean_text(first_name, "first_name")
+    civility = inputs.clean_text(civility, "civility")
+    copropriete = inputs.clean_text(copropriete, "copropriete")
+    cleaned_lots = [lot for lot in (inputs.clean_text(raw, "lot") for raw in lots or []) if lot]
+    names = [last_name, first_name]
     generated = None
     if initial_password is None:
-        generated = initial_password = passwords.generate_initial_password()
-    _check_initial_password(initial_password)
+        generated = initial_password = _generated_initial_password(identifiant, names)
+    inputs.check_initial_password(initial_password, identifiant=identifiant, names=names)
     address = None
     if email:
         try:
@@ -120,28 +111,32 @@ def create_account(
         if owner is None:
             owner = Owner(
                 owner_ref=owner_ref,
-                last_name=last_name.strip(),
-                first_name=(first_name or "").strip() or None,
-                civility=(civility or "").strip() or None,
+                last_name=last_name,
+                first_name=first_name,
+                civility=civility,
             )
             session.add(owner)
             session.flush()
-        elif owner.last_name.strip().lower() != last_name.strip().lower():
+        elif owner.last_name.strip().lower() != last_name.lower():
             raise Refused(
                 "owner_conflict",
                 f"Le propriétaire {owner_ref} existe déjà sous le nom « {owner.last_name} ».",
             )
         assert owner.id is not None
+        now = clock.now()
         account = Account(
             identifiant=identifiant,
-            identifiant_key=identifiant_key(identifiant),
+            identifiant_key=inputs.identifiant_key(identifiant),
             owner_id=owner.id,
-            copropriete=(copropriete or "").strip() or None,
-            lots=[lot.strip() for lot in lots or [] if lot.strip()],
+            copropriete=copropriete,
+            lots=cleaned_lots,
             password_hash=hashed,
             password_origin=ORIGIN_SYNDIC,
+            password_changed_at=now,
             email=address,
             status=PENDING,
+            created_at=now,
+            updated_at=now,
         )
         session.add(account)
         try:
@@ -212,13 +207,19 @@ def reset_account(backoffice: Backoffice, identifiant: str) -> NewAccount:
     The owner is told by e-mail (at the verified address) that the account was reset; the
     password itself is never sent by e-mail. Procedures in flight end; the lock is cleared.
     """
-    initial = passwords.generate_initial_password()
-    hashed = passwords.hash_password(initial)
+    initial = _generated_initial_password(identifiant, [])
+    hashed = passwords.hash_password(initial)  # before the row lock: it takes ~20 ms
     with backoffice.uow() as uow:
         session = uow.session
         account = get_account(session, identifiant, lock=True)
         assert account.id is not None
         owner = owner_of(session, account)
+        names = [owner.last_name, owner.first_name]
+        if inputs.initial_password_problems(
+            initial, identifiant=account.identifiant, names=names
+        ):  # it holds the owner's name (rare): another one
+            initial = _generated_initial_password(account.identifiant, names)
+            hashed = passwords.hash_password(initial)
         if account.email and account.email_verified_at is not None:
             notifications.account_reset(uow, backoffice, owner, account, account.email)
         supersede_all(session, account.id)
