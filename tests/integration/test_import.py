@@ -341,3 +341,19 @@ def test_many_accounts_are_hashed_by_the_pool(office: Any, tmp_path: Path) -> No
     assert counts(summary) == (40, 0, 0, 0)
     for i in (0, 17, 39):
         assert passwords.verify(f"Init-{i:04d}Qz", account(office, f"P{i:04d}").password_hash)[0]
+
+
+def test_the_search_columns_follow_the_import(office: Any, tmp_path: Path) -> None:
+    """The import writes with Core, around the ORM hooks that fill ``search_text``."""
+    run(office, write(tmp_path / "t3.csv"))
+    rows = [list(r) for r in ROWS]
+    rows[5][4] = "Müller-Noël"  # owner renamed
+    rows[3][6] = "loic.garcon@laposte.net"  # GAR003 gets an address
+    run(office, write(tmp_path / "t4.csv", rows))
+    with office.uow() as uow:
+        owners = {o.owner_ref: o.search_text for o in uow.session.exec(select(Owner))}
+        accounts = {a.identifiant: a.search_text for a in uow.session.exec(select(Account))}
+    assert owners["C0044"] == "c0044 coeurdevey zoe"
+    assert owners["C0045"] == "c0045 muller-noel jerome"
+    assert accounts["COE004"] == "coe004 zoe@free.fr villa coeur de ville"
+    assert accounts["GAR003"] == "gar003 loic.garcon@laposte.net les tilleuls"

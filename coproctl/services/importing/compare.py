@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Table, select
 
 from coproctl.addresses import InvalidEmail, normalise_email
+from coproctl.folding import account_search_text, owner_search_text
 from coproctl.importers.fields import FIELDS, OWNER_FIELDS
 from coproctl.inputs import identifiant_problem, initial_password_problems
 from coproctl.models import PENDING, Account, Owner
@@ -165,19 +166,23 @@ class _Comparison:
             if not accepted:
                 continue
             if stored is None:
+                values = {name: owner.values.get(name) for name in OWNER_FIELDS}
                 changes.owner_inserts.append(
                     {
                         "owner_ref": owner.owner_ref,
-                        **{name: owner.values.get(name) for name in OWNER_FIELDS},
+                        **values,
+                        "search_text": _owner_search(owner.owner_ref, values),
                         "created_at": now,
                         "updated_at": now,
                     }
                 )
             elif owner_changes:
+                values = {name: owner.values.get(name, stored[name]) for name in OWNER_FIELDS}
                 changes.owner_updates.append(
                     {
                         "_id": stored["id"],
-                        **{name: owner.values.get(name, stored[name]) for name in OWNER_FIELDS},
+                        **values,
+                        "search_text": _owner_search(owner.owner_ref, values),
                         "updated_at": now,
                     }
                 )
@@ -268,6 +273,10 @@ class _Comparison:
                 "updated_at": now,
             }
         )
+        row = changes.account_inserts[-1]
+        row["search_text"] = account_search_text(
+            draft.identifiant, row["email"], row["copropriete"]
+        )
         changes.created += 1
         changes.events[draft.key] = (None, draft.identifiant, {"result": "created"})
         return 1
@@ -300,12 +309,11 @@ class _Comparison:
                 changed.append("password")
         if changed:
             row["updated_at"] = self.now
-            changes.account_updates.append(
-                {
-                    "_id": existing["id"],
-                    **{k: row.get(k, existing.get(k)) for k in UPDATED_ACCOUNT_COLUMNS},
-                }
+            update = {k: row.get(k, existing.get(k)) for k in UPDATED_ACCOUNT_COLUMNS}
+            update["search_text"] = account_search_text(
+                existing["identifiant"], update["email"], update["copropriete"]
             )
+            changes.account_updates.append({"_id": existing["id"], **update})
         changed.extend(f"owner.{name}" for name in owner_changes)
         if changed:
             changes.updated += 1
@@ -317,6 +325,12 @@ class _Comparison:
         else:
             changes.unchanged += 1
         return 1
+
+
+def _owner_search(owner_ref: str, values: dict[str, Any]) -> str:
+    """The owner's search column: the ORM hooks fill it for ORM writes, the import's Core
+    writes fill it here (``coproctl.folding``)."""
+    return owner_search_text(owner_ref, values["last_name"], values["first_name"])
 
 
 def _owner_changes(owner: OwnerDraft, stored: Row | None) -> list[str]:
