@@ -2,86 +2,128 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from coproctl.cli.output import emit, fields, table
-from coproctl.cli.render import details_text
+from coproctl.cli.labels import (
+    LOCK,
+    ORIGIN,
+    PROCEDURE_STATE,
+    PURPOSE,
+    STATUS,
+    STATUS_LONG,
+    complete_identifiant,
+    complete_status,
+    label,
+    parse_status,
+)
+from coproctl.cli.output import (
+    All,
+    Csv,
+    Limit,
+    Offset,
+    confirm,
+    cut_notice,
+    details_text,
+    effective_limit,
+    emit,
+    fields,
+    table,
+    write_csv,
+)
+from coproctl.cli.render import deliver_and_emit
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
 from coproctl.errors import BadInput
+from coproctl.typography import NBSP, count
 
 if TYPE_CHECKING:
-    from coproctl.services.owners.accounts import NewAccount
+    from coproctl.services.owners.accounts import NewAccount, StaffPreview
     from coproctl.services.owners.views import AccountView
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
-Identifiant = Annotated[str, typer.Argument(help="The account's identifiant.")]
-
-STATUS_FR = {"pending": "en attente de mise à jour", "active": "actif", "disabled": "désactivé"}
+Identifiant = Annotated[
+    str,
+    typer.Argument(
+        metavar="IDENTIFIANT",
+        help="L'identifiant du compte (majuscules ou minuscules).",
+        autocompletion=complete_identifiant,
+    ),
+]
+Yes = Annotated[
+    bool, typer.Option("--yes", "-y", help="Ne pas demander de confirmation (scripts).")
+]
 
 
 def _full_name(view: AccountView) -> str:
     return " ".join(filter(None, [view.civility, view.first_name, view.last_name]))
 
 
+def lock_text(view: AccountView) -> str:
+    """``non``, or until when and why: a staff lock is not told as failed logins."""
+    from coproctl.clock import paris_text
+
+    if not view.locked:
+        return "non"
+    until = f"jusqu'au {paris_text(view.locked_until)}"
+    if view.lock_reason == "staff":
+        who = f" ({view.locked_by})" if view.locked_by else ""
+        return f"{until}, {LOCK['staff']}{who}"
+    return f"{until}, {LOCK['failed_logins']}"
+
+
+def _procedure_text(view: AccountView) -> str | None:
+    from coproctl.clock import paris_text
+
+    p = view.procedure
+    if p is None:
+        return None
+    return (
+        f"{label(PURPOSE, p.purpose)} — {label(PROCEDURE_STATE, p.state)} ; code pour {p.to}, "
+        f"valable jusqu'au {paris_text(p.code_expires_at)} ; "
+        f"{count(p.attempts, 'essai faux', 'essais faux')}"
+    )
+
+
 def _show(view: AccountView) -> None:
     from coproctl.clock import paris_text
 
+    verified = (
+        f" (vérifié le {paris_text(view.email_verified_at)})"
+        if view.email_verified_at
+        else " (non vérifié)"
+    )
+    changed = (
+        f", changé le {paris_text(view.password_changed_at)}" if view.password_changed_at else ""
+    )
     fields(
         [
             ("Identifiant", view.identifiant),
-            ("Statut", f"{view.status} ({STATUS_FR.get(view.status, view.status)})"),
+            ("Statut", label(STATUS_LONG, view.status)),
             ("Propriétaire", f"{view.owner_ref} — {_full_name(view)}"),
-            ("Copropriété", view.copropriete),
-            ("Lots", ", ".join(view.lots)),
-            (
-                "E-mail",
-                f"{view.email or '—'}"
-                + (
-                    f" (vérifié le {paris_text(view.email_verified_at)})"
-                    if view.email_verified_at
-                    else " (non vérifié)"
-                ),
-            ),
-            ("Verrouillé jusqu'au", paris_text(view.locked_until) if view.locked else "non"),
+            ("Copropriété", view.copropriete or "—"),
+            ("Lots", ", ".join(view.lots) or "—"),
+            ("E-mail", f"{view.email or '—'}{verified}"),
+            ("Verrouillé", lock_text(view)),
             ("Échecs de connexion", view.failed_logins),
-            (
-                "Mot de passe",
-                f"{view.password_origin}"
-                + (
-                    f", changé le {paris_text(view.password_changed_at)}"
-                    if view.password_changed_at
-                    else ""
-                ),
-            ),
+            ("Mot de passe", f"{label(ORIGIN, view.password_origin)}{changed}"),
             ("Autres comptes", ", ".join(view.siblings) or "aucun"),
+            ("Procédure en cours", _procedure_text(view) or "aucune"),
         ]
     )
-    if view.procedure is not None:
-        p = view.procedure
-        typer.echo(
-            f"\nProcédure en cours : {p.purpose}, {p.state}, code envoyé à {p.to}, "
-            f"expire le {paris_text(p.code_expires_at)}, {p.attempts} essai(s) faux"
-        )
     if view.mails:
         from coproctl.cli.mail import mail_lines
 
-        typer.echo("\nDerniers e-mails :")
+        typer.echo(f"\nDerniers e-mails{NBSP}:")
         mail_lines(view.mails, count=False)
     if view.recent_events:
+        typer.echo("")
         table(
-            "Derniers événements",
+            f"Derniers événements{NBSP}:",
             ["quand", "acteur", "action", "résultat", "détails"],
             [
-                (
-                    paris_text(e.at),
-                    e.actor,
-                    e.action,
-                    e.outcome,
-                    details_text(e.details),
-                )
+                (paris_text(e.at), e.actor, e.action, e.outcome, details_text(e.details))
                 for e in view.recent_events
             ],
         )
@@ -89,10 +131,10 @@ def _show(view: AccountView) -> None:
 
 def _created(result: NewAccount, verb: str) -> None:
     view = result.account
-    typer.echo(f"Compte {view.identifiant} {verb} : statut {view.status}.")
+    typer.echo(f"Compte {view.identifiant} {verb}{NBSP}: {label(STATUS_LONG, view.status)}.")
     if result.initial_password is not None:
         typer.echo(
-            f"Mot de passe initial (affiché une seule fois, à communiquer par courrier) : "
+            f"Mot de passe initial (affiché une seule fois, à communiquer par courrier){NBSP}: "
             f"{result.initial_password}"
         )
 
@@ -158,39 +200,122 @@ def create(
 def list_(
     ctx: typer.Context,
     status: Annotated[
-        str | None, typer.Option("--status", help="pending, active or disabled.")
+        str | None,
+        typer.Option(
+            "--status",
+            metavar="STATUT",
+            help="« en attente », actif ou désactivé (ou pending, active, disabled).",
+            autocompletion=complete_status,
+        ),
     ] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Owner reference.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="REF", help="Référence du propriétaire.")
+    ] = None,
     search: Annotated[
-        str | None, typer.Option("--search", help="Text in identifiant, name, e-mail, copropriété.")
+        str | None,
+        typer.Option(
+            "--search",
+            metavar="TEXTE",
+            help="Mots cherchés dans l'identifiant, le nom, le prénom, la référence, l'e-mail "
+            "et la copropriété ; tous doivent s'y trouver ; accents, majuscules et œ/æ "
+            "indifférents (lefevre trouve Lefèvre).",
+        ),
     ] = None,
-    locked: Annotated[bool, typer.Option("--locked", help="Only accounts locked now.")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 200,
+    locked: Annotated[
+        bool,
+        typer.Option("--locked", help="Seulement les comptes verrouillés en ce moment."),
+    ] = False,
+    limit: Limit = None,
+    offset: Offset = 0,
+    all_rows: All = False,
+    csv_output: Csv = False,
 ) -> None:
-    """List accounts, filtered by status, owner or text."""
+    """Lister les comptes, filtrés par statut, propriétaire ou texte, par identifiant."""
     with backoffice(ctx) as office:
-        from coproctl.services.owners.accounts import list_accounts
+        from coproctl.services.owners.accounts import account_page
 
-        views = list_accounts(
-            office, status=status, owner_ref=owner, text=search, locked=locked, limit=limit
+        json_mode = state(ctx).json
+        page = account_page(
+            office,
+            status=parse_status(status),
+            owner_ref=owner,
+            text=search,
+            locked=locked,
+            limit=effective_limit(limit, all_rows, whole=json_mode or csv_output, default=200),
+            offset=offset,
         )
-        emit(
-            state(ctx).json,
-            [view.as_dict() for view in views],
-            lambda: table(
-                f"{len(views)} compte(s)",
-                ["identifiant", "statut", "propriétaire", "nom", "e-mail", "copropriété"],
-                [
-                    (v.identifiant, v.status, v.owner_ref, v.last_name, v.email, v.copropriete)
-                    for v in views
-                ],
-            ),
-        )
+        views = page.rows
+        if csv_output and not json_mode:
+            _accounts_csv(views)
+            return
+        emit(json_mode, [view.as_dict() for view in views], lambda: _accounts_table(page, locked))
+
+
+def _account_row(view: AccountView, locked: bool) -> list[str | None]:
+    row = [
+        view.identifiant,
+        label(STATUS, view.status),
+        view.owner_ref,
+        _full_name(view),
+        view.email,
+        view.copropriete,
+    ]
+    if locked:
+        row.append(lock_text(view))
+    return row
+
+
+def _accounts_table(page: Any, locked: bool) -> None:
+    columns = ["identifiant", "statut", "réf.", "propriétaire", "e-mail", "copropriété"]
+    if locked:
+        columns.append("verrouillé")
+    table(None, columns, [_account_row(view, locked) for view in page.rows])
+    typer.echo(f"{count(page.total, 'compte')}.")
+    notice = cut_notice(len(page.rows), page.offset, page.total)
+    if notice:
+        typer.echo(notice)
+
+
+def _accounts_csv(views: list[AccountView]) -> None:
+    from coproctl.clock import paris_iso
+
+    write_csv(
+        [
+            "identifiant",
+            "statut",
+            "référence propriétaire",
+            "civilité",
+            "nom",
+            "prénom",
+            "e-mail",
+            "e-mail vérifié le",
+            "copropriété",
+            "lots",
+            "verrouillé jusqu'au",
+        ],
+        [
+            (
+                v.identifiant,
+                label(STATUS, v.status),
+                v.owner_ref,
+                v.civility,
+                v.last_name,
+                v.first_name,
+                v.email,
+                paris_iso(v.email_verified_at),
+                v.copropriete,
+                v.lots,
+                paris_iso(v.locked_until) if v.locked else None,
+            )
+            for v in views
+        ],
+    )
 
 
 @app.command()
 def show(ctx: typer.Context, identifiant: Identifiant) -> None:
-    """Everything about one account: status, e-mail, lock, procedure, last mails and events."""
+    """Tout sur un compte : statut, e-mail, verrouillage, procédure, derniers e-mails et
+    événements."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import show_account
 
@@ -198,32 +323,71 @@ def show(ctx: typer.Context, identifiant: Identifiant) -> None:
         emit(state(ctx).json, view.as_dict(detailed=True), lambda: _show(view))
 
 
-@app.command()
-def reset(ctx: typer.Context, identifiant: Identifiant) -> None:
-    """Put the account back to pending with a new generated initial password, shown once."""
-    with backoffice(ctx) as office:
-        from coproctl.services.owners.accounts import reset_account
+def reset_question(preview: StaffPreview) -> str:
+    """What ``account reset`` replaces, for staff to confirm."""
+    from coproctl.clock import paris_text
 
+    view = preview.account
+    changed = (
+        f", changé le {paris_text(view.password_changed_at)}" if view.password_changed_at else ""
+    )
+    lines = [
+        f"Réinitialiser le compte {view.identifiant} "
+        f"({view.owner_ref} — {preview.owner_name}){NBSP}?",
+        f"  - mot de passe actuel ({label(ORIGIN, view.password_origin)}{changed}) remplacé par "
+        "un nouveau mot de passe initial, affiché une seule fois, à envoyer par courrier ;",
+        f"  - statut{NBSP}: {label(STATUS_LONG, view.status)} → {STATUS_LONG['pending']} ;",
+    ]
+    if view.email:
+        notice = " ; un avis de réinitialisation y est envoyé" if view.email_verified_at else ""
+        lines.append(f"  - e-mail {view.email} conservé, à vérifier de nouveau{notice} ;")
+    if view.procedure is not None:
+        lines.append(f"  - procédure en cours ({label(PURPOSE, view.procedure.purpose)}) arrêtée ;")
+    if view.locked:
+        lines.append(f"  - verrouillage ({lock_text(view)}) levé ;")
+    lines[-1] = lines[-1].removesuffix(" ;") + "."
+    return "\n".join(lines)
+
+
+@app.command()
+def reset(ctx: typer.Context, identifiant: Identifiant, yes: Yes = False) -> None:
+    """Remettre le compte en attente avec un nouveau mot de passe initial, affiché une seule
+    fois (pour un courrier). Dit ce qui sera remplacé et demande confirmation (--yes pour
+    les scripts)."""
+    with backoffice(ctx) as office:
+        from coproctl.services.owners.accounts import preview_staff_change, reset_account
+
+        if not yes:
+            preview = preview_staff_change(office, identifiant)
+            confirm(reset_question(preview), yes=yes, cancelled="Réinitialisation annulée")
         result = reset_account(office, identifiant)
-        emit(state(ctx).json, result, lambda: _created(result, "réinitialisé"))
+        deliver_and_emit(state(ctx).json, office, result, lambda: _created(result, "réinitialisé"))
 
 
 @app.command()
 def lock(
     ctx: typer.Context,
     identifiant: Identifiant,
-    minutes: Annotated[int, typer.Option("--minutes", min=1, help="Lock duration.")] = 60,
+    minutes: Annotated[
+        int, typer.Option("--minutes", min=1, help="Durée du verrouillage, en minutes.")
+    ] = 60,
 ) -> None:
-    """Lock the account for a while (logins refused)."""
+    """Verrouiller le compte pour un temps (connexions refusées) ; le propriétaire lit que le
+    syndic l'a verrouillé."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import lock_account
 
-        _done(ctx, lock_account(office, identifiant, minutes), "verrouillé")
+        view = lock_account(office, identifiant, minutes)
+        emit(
+            state(ctx).json,
+            view.as_dict(),
+            f"Compte {view.identifiant} verrouillé {lock_text(view)}.",
+        )
 
 
 @app.command()
 def unlock(ctx: typer.Context, identifiant: Identifiant) -> None:
-    """Clear the lock and the failed-login counter."""
+    """Lever le verrouillage et remettre à zéro le compteur d'échecs de connexion."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import unlock_account
 
@@ -232,7 +396,7 @@ def unlock(ctx: typer.Context, identifiant: Identifiant) -> None:
 
 @app.command()
 def disable(ctx: typer.Context, identifiant: Identifiant) -> None:
-    """Switch the account off; procedures in progress end."""
+    """Désactiver le compte ; les procédures en cours s'arrêtent."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import disable_account
 
@@ -241,27 +405,50 @@ def disable(ctx: typer.Context, identifiant: Identifiant) -> None:
 
 @app.command()
 def enable(ctx: typer.Context, identifiant: Identifiant) -> None:
-    """Switch a disabled account back on (active, or pending if never updated)."""
+    """Réactiver un compte désactivé (actif, ou en attente s'il n'a jamais été mis à jour)."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import enable_account
 
         _done(ctx, enable_account(office, identifiant), "réactivé")
 
 
+def link_question(preview: StaffPreview) -> str:
+    """What ``account link`` replaces, for staff to confirm."""
+    view = preview.account
+    kept = f"e-mail {view.email} et mot de passe" if view.email else "mot de passe"
+    return "\n".join(
+        [
+            f"Rattacher le compte {view.identifiant} à {preview.target_ref} — "
+            f"{preview.target_name}{NBSP}?",
+            f"  - propriétaire actuel, remplacé{NBSP}: {view.owner_ref} — {preview.owner_name} ;",
+            f"  - {kept} du compte conservés.",
+        ]
+    )
+
+
 @app.command()
 def link(
     ctx: typer.Context,
     identifiant: Identifiant,
-    owner_ref: Annotated[str, typer.Option("--owner-ref", help="The owner to attach it to.")],
+    owner_ref: Annotated[
+        str,
+        typer.Option("--owner-ref", metavar="REF", help="Le propriétaire auquel le rattacher."),
+    ],
+    yes: Yes = False,
 ) -> None:
-    """Attach the account to another existing owner."""
+    """Rattacher le compte à un autre propriétaire existant ; dit lequel il remplace et
+    demande confirmation (--yes pour les scripts)."""
     with backoffice(ctx) as office:
-        from coproctl.services.owners.accounts import link_account
+        from coproctl.services.owners.accounts import link_account, preview_staff_change
 
+        preview = preview_staff_change(office, identifiant, link_to=owner_ref)
+        confirm(link_question(preview), yes=yes, cancelled="Rattachement annulé")
         _done(ctx, link_account(office, identifiant, owner_ref), f"rattaché à {owner_ref}")
 
 
 def _done(ctx: typer.Context, view: AccountView, verb: str) -> None:
     emit(
-        state(ctx).json, view.as_dict(), f"Compte {view.identifiant} {verb} (statut {view.status})."
+        state(ctx).json,
+        view.as_dict(),
+        f"Compte {view.identifiant} {verb} ({label(STATUS_LONG, view.status)}).",
     )

@@ -15,23 +15,38 @@ GROUPS.update(
     {
         "update": (
             "coproctl.cli.update",
-            "The update procedure of a pending account (first connection).",
+            "Procédure de mise à jour d'un compte en attente (première connexion).",
         ),
-        "code": ("coproctl.cli.codes", "Verification codes of the procedure in progress."),
-        "password": ("coproctl.cli.passwords", "Choose, reset or change a password."),
-        "email": ("coproctl.cli.emails", "The contact e-mail of an active account."),
-        "account": ("coproctl.cli.accounts", "Staff: create, look up and manage accounts."),
-        "audit": ("coproctl.cli.audit", "The audit trail."),
+        "code": ("coproctl.cli.codes", "Codes de vérification de la procédure en cours."),
+        "password": (
+            "coproctl.cli.passwords",
+            "Choisir un mot de passe, le réinitialiser (oubli) ou le changer.",
+        ),
+        "email": ("coproctl.cli.emails", "L'adresse e-mail de contact d'un compte actif."),
+        "account": (
+            "coproctl.cli.accounts",
+            "Personnel : créer, consulter et gérer les comptes.",
+        ),
+        "audit": ("coproctl.cli.audit", "Le journal d'audit : consulter, purger."),
         "import": (
             "coproctl.cli.imports",
-            "Import the call-for-funds export, or legacy extranet accounts.",
+            "Importer l'export des appels de fonds, ou les comptes de l'ancien extranet.",
         ),
-        "mail": ("coproctl.cli.mail", "Outgoing mail: deliver and retry the queue, list, purge."),
-        "codes": ("coproctl.cli.codes_admin", "Cron: purge expired, used and superseded codes."),
-        "owner": ("coproctl.cli.owners", "Owners: show, export (right of access), erase."),
+        "mail": (
+            "coproctl.cli.mail",
+            "E-mails sortants : envoyer et réessayer la file, lister, purger.",
+        ),
+        "codes": (
+            "coproctl.cli.codes_admin",
+            "Tâche planifiée : purger les codes expirés, utilisés ou remplacés.",
+        ),
+        "owner": (
+            "coproctl.cli.owners",
+            "Propriétaires : consulter, exporter (droit d'accès), effacer.",
+        ),
         "stats": (
             "coproctl.cli.stats",
-            "Migration progress: accounts by status, procedures, mails.",
+            "Avancement de la migration : comptes par statut, procédures, e-mails.",
         ),
     }
 )
@@ -41,13 +56,21 @@ app = typer.Typer(
     name="coproctl",
     cls=LazyGroup,
     help=(
-        "Account back office of the syndic: owners' accounts, the first-connection, "
-        "forgotten-password and settings procedures, codes, mail and audit."
+        "Back-office des comptes du syndic : comptes des copropriétaires, procédures de "
+        "première connexion, de mot de passe oublié et de paramètres, codes, e-mails et audit."
     ),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=True,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from coproctl import __version__
+
+        typer.echo(f"coproctl {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -57,11 +80,18 @@ def main_options(
         str | None,
         typer.Option(
             "--db",
-            help="Database URL (env COPROCTL_DATABASE_URL). Default: SQLite in the app folder.",
+            metavar="URL",
+            help="Adresse de la base de données (variable COPROCTL_DATABASE_URL). "
+            "Par défaut : SQLite dans le dossier de l'application.",
         ),
     ] = None,
     json_output: Annotated[
-        bool, typer.Option("--json", help='Machine output on stdout; errors as {"error": ...}.')
+        bool,
+        typer.Option(
+            "--json",
+            help="Sortie pour les scripts (JSON) sur la sortie standard, erreurs comprises "
+            '({"error": ...}). Accepté n\'importe où sur la ligne.',
+        ),
     ] = False,
     actor: Annotated[
         str | None,
@@ -69,7 +99,9 @@ def main_options(
             "--actor",
             envvar="COPROCTL_ACTOR",
             show_envvar=False,
-            help="Who is acting, for the audit trail. Default: the OS user.",
+            metavar="NOM",
+            help="Qui agit, pour le journal d'audit (variable COPROCTL_ACTOR). "
+            "Par défaut : l'utilisateur du système.",
         ),
     ] = None,
     config: Annotated[
@@ -78,11 +110,22 @@ def main_options(
             "--config",
             envvar="COPROCTL_CONFIG",
             show_envvar=False,
-            help="TOML settings file (env COPROCTL_CONFIG).",
+            metavar="FICHIER",
+            help="Fichier de réglages TOML (variable COPROCTL_CONFIG).",
             dir_okay=False,
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_show_version,
+            help="Afficher la version de coproctl et quitter.",
+        ),
+    ] = False,
 ) -> None:
+    """Back-office des comptes du syndic."""
     ctx.obj = CliState(db=db, json=json_output, actor=actor or os_user(), config=config)
 
 

@@ -8,6 +8,7 @@ import typer
 
 from coproctl.cli.output import emit
 from coproctl.cli.runtime import backoffice, state
+from coproctl.typography import NBSP, count, duration
 
 if TYPE_CHECKING:
     from coproctl.services.maintenance.purges import CodePurgeReport
@@ -24,11 +25,12 @@ KINDS_FR = {
 
 def _text(report: CodePurgeReport) -> str:
     verb = "seraient supprimés" if report.dry_run else "supprimés"
-    detail = ", ".join(f"{KINDS_FR[kind]} {count}" for kind, count in report.removed.items())
-    hours = report.grace.total_seconds() / 3600
+    if report.total < 2:
+        verb = verb.removesuffix("s")
+    detail = ", ".join(f"{KINDS_FR[kind]}{NBSP}: {n}" for kind, n in report.removed.items())
     return (
-        f"{report.total} code(s) {verb} ({detail}) : morts depuis plus de "
-        f"{hours:g} h (avant le {_paris(report)})."
+        f"{count(report.total, 'code')} {verb} ({detail}){NBSP}: inutilisables depuis plus de "
+        f"{duration(report.grace.total_seconds())} (avant le {_paris(report)})."
     )
 
 
@@ -45,25 +47,30 @@ def purge(
         str,
         typer.Option(
             "--grace",
-            metavar="DURATION",
-            help="Keep codes dead for less than this (24h, 90m, 2d, 1h30m; a number is hours).",
+            metavar="DURÉE",
+            help="Garder les codes inutilisables depuis moins longtemps que cela (24h, 90m, 2j, "
+            "1h30m ; un nombre seul compte en heures).",
         ),
     ] = "24h",
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Count what would be deleted; delete nothing.")
+        bool,
+        typer.Option("--dry-run", help="Compter ce qui serait supprimé, sans rien supprimer."),
     ] = False,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, help="Codes deleted per transaction.")
+        int,
+        typer.Option("--batch-size", min=1, metavar="N", help="Codes supprimés par transaction."),
     ] = 1000,  # services.maintenance.BATCH_SIZE (not imported: no SQLAlchemy at start-up)
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print nothing unless something failed (cron).")
+        bool,
+        typer.Option("--quiet", "-q", help="N'afficher que les échecs (pour une tâche planifiée)."),
     ] = False,
 ) -> None:
-    """Delete expired, used, superseded and exhausted codes dead for longer than --grace.
+    """Supprimer les codes expirés, utilisés, remplacés ou épuisés depuis plus de --grace.
 
-    Runs in short batches (other commands keep working meanwhile); idempotent, and safe
-    to run while another copy runs. A code issued within the last hour is always kept (the
-    resend limits count it); a code that can still be used is never deleted.
+    Par petits lots (les autres commandes continuent de marcher pendant ce temps) ; sans
+    effet si on le relance, et sans risque si une autre copie tourne. Un code émis dans
+    l'heure est toujours gardé (les limites de renvoi le comptent) ; un code encore
+    utilisable n'est jamais supprimé.
     """
     with backoffice(ctx) as office:
         from coproctl.services.maintenance.purges import parse_duration, purge_codes

@@ -8,17 +8,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coproctl.cli.output import emit, fields, table, to_json
+from coproctl.cli.labels import PROCEDURE_STATE, PURPOSE, STATUS, label
+from coproctl.cli.output import confirm, emit, fields, table, to_json
 from coproctl.cli.runtime import backoffice, state
-from coproctl.errors import BadInput, Refused
+from coproctl.errors import BadInput
+from coproctl.typography import NBSP, count
 
 if TYPE_CHECKING:
     from coproctl.services.owners.personal_data import ErasedOwner, OwnerView
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
-YES = frozenset({"oui", "o", "yes", "y"})
-OwnerRef = Annotated[str, typer.Argument(metavar="REF", help="The syndic's owner reference.")]
+OwnerRef = Annotated[
+    str, typer.Argument(metavar="REF", help="La référence du propriétaire chez le syndic.")
+]
 
 
 def _name(view: OwnerView) -> str:
@@ -39,17 +42,21 @@ def _show(view: OwnerView) -> None:
             ("Créé le", paris_text(view.created_at)),
         ]
     )
+    typer.echo("")
     table(
-        f"{len(view.accounts)} compte(s)",
+        f"{count(len(view.accounts), 'compte')}{NBSP}:",
         ["identifiant", "statut", "e-mail", "copropriété", "lots", "procédure en cours"],
         [
             (
                 a.identifiant,
-                a.status,
+                label(STATUS, a.status),
                 (a.email or "—") + ("" if a.email_verified_at else " (non vérifié)"),
                 a.copropriete,
                 ", ".join(a.lots),
-                f"{a.procedure.purpose} ({a.procedure.state})" if a.procedure else "",
+                f"{label(PURPOSE, a.procedure.purpose)}, "
+                f"{label(PROCEDURE_STATE, a.procedure.state)}"
+                if a.procedure
+                else "",
             )
             for a in view.accounts
         ],
@@ -58,7 +65,7 @@ def _show(view: OwnerView) -> None:
 
 @app.command()
 def show(ctx: typer.Context, owner_ref: OwnerRef) -> None:
-    """The owner, their accounts and each account's procedure in progress."""
+    """Le propriétaire, ses comptes et la procédure en cours de chacun."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.personal_data import show_owner
 
@@ -89,15 +96,17 @@ def export(
             "--output",
             "-o",
             dir_okay=False,
-            help="Write the export to this file (mode 0600) instead of standard output.",
+            metavar="FICHIER",
+            help="Écrire l'export dans ce fichier (droits 0600) plutôt que sur la sortie standard.",
         ),
     ] = None,
 ) -> None:
-    """Everything held about the owner and their accounts, as JSON (the right of access).
+    """Tout ce qui est conservé sur le propriétaire et ses comptes, en JSON (droit d'accès).
 
-    Owner, accounts, verification codes, mails and audit events, every column but the
-    secrets (password hash, code digests, codes waiting in the outbox), which the export
-    lists under "withheld". The export is recorded in the audit trail.
+    Propriétaire, comptes, codes de vérification, e-mails et événements d'audit : toutes
+    les colonnes sauf les secrets (empreinte du mot de passe, empreintes des codes, codes en
+    attente d'envoi), que l'export nomme sous « withheld ». L'export est inscrit au journal
+    d'audit.
     """
     with backoffice(ctx) as office:
         from coproctl.services.owners.personal_data import export_owner
@@ -111,16 +120,18 @@ def export(
             state(ctx).json,
             {"owner_ref": data["owner"]["owner_ref"], "file": str(output)},
             f"Export de {data['owner']['owner_ref']} écrit dans {output} "
-            f"({len(data['accounts'])} compte(s)).",
+            f"({count(len(data['accounts']), 'compte')}).",
         )
 
 
 def _erased(result: ErasedOwner) -> str:
     c = result.counts
     return (
-        f"Données personnelles effacées. Pseudonyme : {result.pseudonym} ; comptes désactivés : "
-        f"{', '.join(result.accounts) or 'aucun'} ; {c['codes']} code(s) supprimé(s), "
-        f"{c['mails']} e-mail(s) et {c['audit_events']} événement(s) d'audit anonymisés."
+        f"Données personnelles effacées. Pseudonyme{NBSP}: {result.pseudonym}{NBSP}; comptes "
+        f"désactivés{NBSP}: {', '.join(result.accounts) or 'aucun'}{NBSP}; "
+        f"{count(c['codes'], 'code supprimé', 'codes supprimés')}, "
+        f"{count(c['mails'], 'e-mail', 'e-mails')} et "
+        f"{count(c['audit_events'], 'événement d’audit', 'événements d’audit')} anonymisés."
     )
 
 
@@ -129,35 +140,31 @@ def erase(
     ctx: typer.Context,
     owner_ref: OwnerRef,
     yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (scripts).")
+        bool, typer.Option("--yes", "-y", help="Ne pas demander de confirmation (scripts).")
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Erase even while a procedure is in progress.")
+        bool,
+        typer.Option("--force", help="Effacer même pendant une procédure en cours."),
     ] = False,
 ) -> None:
-    """Anonymise the owner's personal data and disable their accounts (right to erasure).
+    """Anonymiser les données personnelles du propriétaire et désactiver ses comptes (droit à
+    l'effacement).
 
-    Irreversible. The audit events are kept, under a pseudonym, so the trail still counts
-    them. Refused while one of the accounts is in the middle of a procedure, unless --force.
+    Irréversible. Les événements d'audit sont gardés, sous un pseudonyme, pour que le
+    journal les compte encore. Refusé pendant une procédure en cours sur l'un des comptes,
+    sauf --force ; ce refus est dit avant toute question.
     """
     with backoffice(ctx) as office:
-        from coproctl.services.owners.personal_data import erase_owner, show_owner
+        from coproctl.services.owners.personal_data import check_erasable, erase_owner
 
         if not yes:
-            view = show_owner(office, owner_ref)
+            view = check_erasable(office, owner_ref, force=force)
             accounts = ", ".join(a.identifiant for a in view.accounts) or "aucun compte"
-            try:
-                answer = typer.prompt(
-                    f"Effacer définitivement les données de {view.owner_ref} ({_name(view)} ; "
-                    f"{accounts}) ? Tapez « oui » pour confirmer",
-                    default="non",
-                    show_default=False,
-                    err=True,
-                )
-            except typer.Abort:  # end of input: no answer is no
-                answer = ""
-            confirmed = answer.strip().lower() in YES
-            if not confirmed:
-                raise Refused("cancelled", "Effacement annulé : rien n'a été modifié.")
+            confirm(
+                f"Effacer définitivement les données de {view.owner_ref} ({_name(view)}{NBSP}; "
+                f"{accounts}){NBSP}?",
+                yes=yes,
+                cancelled="Effacement annulé",
+            )
         result = erase_owner(office, owner_ref, force=force)
         emit(state(ctx).json, result, _erased(result))

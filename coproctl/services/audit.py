@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from coproctl import clock
 from coproctl.models import Account, AuditEvent
+from coproctl.services.listing import Page, count_rows, window
 
 if TYPE_CHECKING:
     from coproctl.backoffice import Backoffice
@@ -99,8 +100,7 @@ def recent_for_account(session: Session, account_id: int, limit: int = 10) -> li
     return [view(row) for row in rows]
 
 
-def list_events(
-    session: Session,
+def _events_query(
     *,
     account_id: int | None = None,
     identifiant: str | None = None,
@@ -108,9 +108,7 @@ def list_events(
     actor: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: int | None = 100,
-) -> list[AuditView]:
-    """Newest first; every filter given narrows the result (they combine with AND)."""
+) -> Any:
     query = select(AuditEvent)
     if account_id is not None:
         query = query.where(AuditEvent.account_id == account_id)
@@ -127,10 +125,69 @@ def list_events(
         query = query.where(AuditEvent.at >= since)
     if until is not None:
         query = query.where(AuditEvent.at < until)
-    query = query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-    if limit is not None:
-        query = query.limit(limit)
+    return query
+
+
+def list_events(
+    session: Session,
+    *,
+    account_id: int | None = None,
+    identifiant: str | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> list[AuditView]:
+    """Newest first; every filter given narrows the result (they combine with AND)."""
+    query = _events_query(
+        account_id=account_id,
+        identifiant=identifiant,
+        action=action,
+        actor=actor,
+        since=since,
+        until=until,
+    )
+    query = window(
+        query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()), offset, limit
+    )
     return [view(row) for row in session.exec(query).all()]
+
+
+def audit_page(
+    backoffice: Backoffice,
+    *,
+    identifiant: str | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> Page[AuditView]:
+    """The audit trail for staff, newest first, with the number of all matching events; an
+    identifiant matches whatever its case. ``since`` and ``until`` are Paris time."""
+    with backoffice.uow() as uow:
+        account_id = None
+        if identifiant is not None:
+            from coproctl.services.common import find_account
+
+            account = find_account(uow.session, identifiant)
+            account_id = account.id if account is not None else None
+        filters: dict[str, Any] = {
+            "account_id": account_id,
+            "identifiant": identifiant.strip()
+            if identifiant is not None and account_id is None
+            else None,
+            "action": action,
+            "actor": actor,
+            "since": clock.from_paris(since) if since else None,
+            "until": clock.from_paris(until) if until else None,
+        }
+        total = count_rows(uow.session, _events_query(**filters))
+        events = list_events(uow.session, **filters, limit=limit, offset=offset)
+        return Page(events, total, offset, limit)
 
 
 def list_audit(
@@ -143,24 +200,13 @@ def list_audit(
     until: datetime | None = None,
     limit: int | None = 100,
 ) -> list[AuditView]:
-    """The audit trail for staff; an identifiant matches whatever its case."""
-    with backoffice.uow() as uow:
-        account_id = None
-        if identifiant is not None:
-            from coproctl.services.common import find_account
-
-            account = find_account(uow.session, identifiant)
-            account_id = account.id if account is not None else None
-        events = list_events(
-            uow.session,
-            account_id=account_id,
-            identifiant=identifiant.strip()
-            if identifiant is not None and account_id is None
-            else None,
-            action=action,
-            actor=actor,
-            since=clock.from_paris(since) if since else None,
-            until=clock.from_paris(until) if until else None,
-            limit=limit,
-        )
-        return events
+    """The events of :func:`audit_page` alone."""
+    return audit_page(
+        backoffice,
+        identifiant=identifiant,
+        action=action,
+        actor=actor,
+        since=since,
+        until=until,
+        limit=limit,
+    ).rows

@@ -76,7 +76,7 @@ def test_end_to_end_run_is_audited_and_leaks_nothing(
     cli("account", "unlock", "LEF002")
     cli("account", "disable", "LEF002")
     cli("account", "enable", "LEF002")
-    reset = cli.json("account", "reset", "LEF002")
+    reset = cli.json("account", "reset", "LEF002", "--yes")
     shown_once = reset.data["initial_password"]
 
     engine = create_engine(db_url)

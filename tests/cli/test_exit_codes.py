@@ -70,7 +70,7 @@ def test_expected_conditions(
         assert run.data["error"]["code"] == code
         human = cli(*args, input=stdin)
         assert human.exit_code == status
-        assert human.stderr.startswith(f"Erreur ({code}) : ")
+        assert human.stderr.startswith(f"Erreur ({code})\u00a0: ")
 
 
 def test_usage_errors_are_exit_2(cli: Cli) -> None:

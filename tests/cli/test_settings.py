@@ -93,7 +93,7 @@ def test_password_change_needs_the_current_password_and_sends_a_notice(cli: Cli)
 
 def test_staff_reset_sends_a_notice_and_shows_the_password_once(cli: Cli) -> None:
     active_owner(cli)
-    run = cli.json("account", "reset", "LEF001")
+    run = cli.json("account", "reset", "LEF001", "--yes")
     assert run.exit_code == 0
     initial = run.data["initial_password"]
     assert run.data["status"] == "pending"

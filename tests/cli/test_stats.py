@@ -215,7 +215,7 @@ def test_stats_without_by_and_on_a_terminal(cli: Cli, office: Any) -> None:
         assert "by_copropriete" not in data
         human = cli("stats", "--by", "copropriete")
     assert human.exit_code == 0
-    for text in ("Comptes", "Procédures en cours", "boîte pleine", "Les Tilleuls", "44.4 %"):
+    for text in ("Comptes", "Procédures en cours", "boîte pleine", "Les Tilleuls", "44,4\u00a0%"):
         assert text in human.stdout
 
 

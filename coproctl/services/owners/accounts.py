@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from coproctl import clock, inputs
 from coproctl.addresses import InvalidEmail, normalise_email
 from coproctl.backoffice import Backoffice
 from coproctl.errors import BadInput, Refused
+from coproctl.folding import search_words
 from coproctl.models import (
     ACTIVE,
     DISABLED,
@@ -29,6 +30,8 @@ from coproctl.models import (
 from coproctl.security import passwords
 from coproctl.services import audit
 from coproctl.services.common import find_account, get_account, owner_of
+from coproctl.services.listing import Page, count_rows, window
+from coproctl.services.owners.locks import lock_reason
 from coproctl.services.owners.views import AccountView, account_views, detailed_view
 from coproctl.services.procedures import notifications
 from coproctl.services.procedures.codes import supersede_all
@@ -163,6 +166,76 @@ def show_account(backoffice: Backoffice, identifiant: str) -> AccountView:
         return detailed_view(uow.session, account, owner_of(uow.session, account))
 
 
+def _account_query(
+    *,
+    status: str | None,
+    owner_ref: str | None,
+    text: str | None,
+    locked: bool,
+) -> Any:
+    if status is not None and status not in STATUSES:
+        raise BadInput(
+            "bad_status",
+            f"Statut inconnu « {status} » (en attente, actif, désactivé ; "
+            "ou pending, active, disabled).",
+        )
+    query = select(Account, Owner).join(Owner, col(Owner.id) == Account.owner_id)
+    if status is not None:
+        query = query.where(Account.status == status)
+    if owner_ref is not None:
+        query = query.where(Owner.owner_ref == owner_ref.strip())
+    if locked:
+        query = query.where(col(Account.locked_until) > clock.now())
+    for word in search_words(text):
+        # every word, in the account's or its owner's folded text (accents, œ, case ignored)
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                col(Account.search_text).like(pattern, escape="\\"),
+                col(Owner.search_text).like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def account_page(
+    backoffice: Backoffice,
+    *,
+    status: str | None = None,
+    owner_ref: str | None = None,
+    text: str | None = None,
+    locked: bool = False,
+    limit: int | None = 200,
+    offset: int = 0,
+) -> Page[AccountView]:
+    """Accounts with their owners, filtered, by identifiant; with the number of all matches.
+
+    ``text``: every word must appear in the identifiant, e-mail, copropriété, owner
+    reference or names, whatever the accents, ligatures (œ, æ) and case. Three queries
+    whatever the number of rows.
+    """
+    query = _account_query(status=status, owner_ref=owner_ref, text=text, locked=locked)
+    with backoffice.uow() as uow:
+        total = count_rows(uow.session, query)
+        ordered = window(query.order_by(col(Account.identifiant_key)), offset, limit)
+        pairs = [(account, owner) for account, owner in uow.session.exec(ordered).all()]
+        return Page(account_views(uow.session, pairs), total, offset, limit)
+
+
+def identifiants_starting(backoffice: Backoffice, prefix: str, limit: int = 50) -> list[str]:
+    """Identifiants that start with ``prefix`` (any case), for shell completion."""
+    key = prefix.strip().casefold()
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = (
+        select(Account.identifiant)
+        .where(col(Account.identifiant_key).like(escaped + "%", escape="\\"))
+        .order_by(col(Account.identifiant_key))
+        .limit(limit)
+    )
+    with backoffice.uow() as uow:
+        return list(uow.session.exec(query).all())
+
+
 def list_accounts(
     backoffice: Backoffice,
     *,
@@ -172,33 +245,10 @@ def list_accounts(
     locked: bool = False,
     limit: int | None = 200,
 ) -> list[AccountView]:
-    """Accounts with their owners, filtered; two queries whatever the number of rows."""
-    if status is not None and status not in STATUSES:
-        raise BadInput("bad_status", f"Statut inconnu « {status} » (pending, active, disabled).")
-    query = select(Account, Owner).join(Owner, col(Owner.id) == Account.owner_id)
-    if status is not None:
-        query = query.where(Account.status == status)
-    if owner_ref is not None:
-        query = query.where(Owner.owner_ref == owner_ref.strip())
-    if locked:
-        query = query.where(col(Account.locked_until) > clock.now())
-    if text:
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(
-            or_(
-                col(Account.identifiant_key).like(pattern),
-                func.lower(Owner.last_name).like(pattern),
-                func.lower(func.coalesce(Owner.first_name, "")).like(pattern),
-                func.lower(func.coalesce(Account.email, "")).like(pattern),
-                func.lower(func.coalesce(Account.copropriete, "")).like(pattern),
-            )
-        )
-    query = query.order_by(col(Account.identifiant_key))
-    if limit is not None:
-        query = query.limit(limit)
-    with backoffice.uow() as uow:
-        pairs = [(account, owner) for account, owner in uow.session.exec(query).all()]
-        return account_views(uow.session, pairs)
+    """The rows of :func:`account_page` alone."""
+    return account_page(
+        backoffice, status=status, owner_ref=owner_ref, text=text, locked=locked, limit=limit
+    ).rows
 
 
 def reset_account(backoffice: Backoffice, identifiant: str) -> NewAccount:
@@ -256,11 +306,16 @@ def _staff_change(
 
 
 def lock_account(backoffice: Backoffice, identifiant: str, minutes: int = 60) -> AccountView:
+    """Lock the account until ``minutes`` from now (logins refused), as staff: the owner is
+    told the syndic locked it, not that passwords were wrong; ``account show`` says who."""
     if minutes <= 0:
         raise BadInput("bad_duration", "La durée de verrouillage doit être positive.")
 
     def change(_session: Session, account: Account) -> None:
-        account.locked_until = clock.now() + timedelta(minutes=minutes)
+        until = clock.now() + timedelta(minutes=minutes)
+        account.locked_until = until
+        account.staff_locked_until = until
+        account.locked_by = backoffice.actor
 
     return _staff_change(backoffice, identifiant, "account.lock", change, minutes=minutes)
 
@@ -270,9 +325,12 @@ def unlock_account(backoffice: Backoffice, identifiant: str) -> AccountView:
         was = {
             "was_locked": account.locked_until is not None
             and clock.as_utc(account.locked_until) > clock.now(),
+            "lock": lock_reason(account),
             "failed_logins": account.failed_logins,
         }
         account.locked_until = None
+        account.staff_locked_until = None
+        account.locked_by = None
         account.failed_logins = 0
         return was
 
@@ -307,16 +365,52 @@ def enable_account(backoffice: Backoffice, identifiant: str) -> AccountView:
     return _staff_change(backoffice, identifiant, "account.enable", change)
 
 
+@dataclass(frozen=True)
+class StaffPreview:
+    """What a staff action will replace, shown before it asks for confirmation."""
+
+    account: AccountView
+    owner_name: str
+    target_ref: str | None = None  # link: the new owner
+    target_name: str | None = None
+
+
+def _owner_name(owner: Owner) -> str:
+    return " ".join(filter(None, [owner.civility, owner.first_name, owner.last_name]))
+
+
+def _link_target(session: Session, account: Account, owner_ref: str) -> Owner:
+    """The owner to link to; refused when unknown or already the account's."""
+    target = session.exec(select(Owner).where(Owner.owner_ref == owner_ref.strip())).first()
+    if target is None:
+        raise Refused("not_found", f"Aucun propriétaire avec la référence « {owner_ref} ».")
+    if target.id == account.owner_id:
+        raise Refused("wrong_state", f"Ce compte appartient déjà au propriétaire {owner_ref}.")
+    return target
+
+
+def preview_staff_change(
+    backoffice: Backoffice, identifiant: str, *, link_to: str | None = None
+) -> StaffPreview:
+    """The account as it is (with its procedure), and for a link the owner it would go to:
+    refusals are checked here, before staff are asked to confirm."""
+    with backoffice.uow() as uow:
+        session = uow.session
+        account = get_account(session, identifiant)
+        owner = owner_of(session, account)
+        view = detailed_view(session, account, owner)
+        if link_to is None:
+            return StaffPreview(view, _owner_name(owner))
+        target = _link_target(session, account, link_to)
+        return StaffPreview(view, _owner_name(owner), target.owner_ref, _owner_name(target))
+
+
 def link_account(backoffice: Backoffice, identifiant: str, owner_ref: str) -> AccountView:
-    """Attach the account to another (existing) owner."""
+    """Attach the account to another (existing) owner; its e-mail and password stay."""
 
     def change(session: Session, account: Account) -> dict[str, Any]:
-        target = session.exec(select(Owner).where(Owner.owner_ref == owner_ref.strip())).first()
-        if target is None:
-            raise Refused("not_found", f"Aucun propriétaire avec la référence « {owner_ref} ».")
+        target = _link_target(session, account, owner_ref)
         previous = owner_of(session, account).owner_ref
-        if target.id == account.owner_id:
-            raise Refused("wrong_state", f"Ce compte appartient déjà au propriétaire {owner_ref}.")
         assert target.id is not None
         account.owner_id = target.id
         return {"from_owner": previous, "to_owner": target.owner_ref}

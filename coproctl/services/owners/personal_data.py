@@ -52,7 +52,7 @@ UNUSABLE_HASH = "!effacé"  # matches no password: passlib identifies no scheme 
 SECRET_COLUMNS: dict[str, frozenset[str]] = {
     "owner": frozenset(),
     "account": frozenset({"password_hash"}),
-    "verification_code": frozenset({"digest"}),
+    "verification_code": frozenset({"digest", "proof_digest"}),
     "outbox_message": frozenset({"secret", "lease_token"}),
     "audit_event": frozenset(),
 }
@@ -354,6 +354,40 @@ class _Scrubber:
         return value
 
 
+def _refuse_if_live(
+    uow: Any, backoffice: Backoffice, owner: Owner, accounts: Any, *, force: bool, now: datetime
+) -> None:
+    """Refused (and audited) while one of the accounts is in the middle of a procedure."""
+    live = [
+        a.identifiant
+        for a in accounts
+        if procedure_is_live(in_flight(uow.session, a.id or 0), backoffice.settings, now)
+    ]
+    if live and not force:
+        raise refuse(
+            uow,
+            backoffice,
+            "owner.erase",
+            Refused(
+                "procedure_in_progress",
+                f"Procédure en cours sur {', '.join(live)} : effacement refusé "
+                "(attendez qu'elle se termine, ou utilisez --force).",
+                accounts=live,
+            ),
+            owner_ref=owner.owner_ref,
+        )
+
+
+def check_erasable(backoffice: Backoffice, owner_ref: str, *, force: bool = False) -> OwnerView:
+    """The owner :func:`erase_owner` would erase, after the same refusals: staff are asked
+    to confirm only an erasure that can happen."""
+    with backoffice.uow() as uow:
+        owner = _get_owner(uow.session, owner_ref)
+        accounts = uow.session.exec(select(Account).where(Account.owner_id == owner.id)).all()
+        _refuse_if_live(uow, backoffice, owner, accounts, force=force, now=clock.now())
+    return show_owner(backoffice, owner_ref)
+
+
 def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) -> ErasedOwner:
     """Anonymise everything held about the owner; disable their accounts.
 
@@ -367,24 +401,7 @@ def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) 
         session = uow.session
         owner = _get_owner(session, owner_ref, lock=True)
         held = _holdings(session, owner, lock=True)
-        live = [
-            a.identifiant
-            for a in held.accounts
-            if procedure_is_live(in_flight(session, a.id or 0), backoffice.settings, now)
-        ]
-        if live and not force:
-            raise refuse(
-                uow,
-                backoffice,
-                action,
-                Refused(
-                    "procedure_in_progress",
-                    f"Procédure en cours sur {', '.join(live)} : effacement refusé "
-                    "(attendez qu'elle se termine, ou utilisez --force).",
-                    accounts=live,
-                ),
-                owner_ref=owner.owner_ref,
-            )
+        _refuse_if_live(uow, backoffice, owner, held.accounts, force=force, now=now)
 
         pseudonym = "anon-" + secrets.token_hex(6)
         replacements: dict[str, str] = {value: ERASED for value in held.personal()}
@@ -431,8 +448,10 @@ def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) 
             account.status = DISABLED
             account.failed_logins = 0
             account.locked_until = None
+            account.staff_locked_until = None
+            account.locked_by = None
             account.updated_at = now
-            session.add(account)
+            session.add(account)  # its search_text follows (models: written at every flush)
         owner.owner_ref = pseudonym
         owner.civility = None
         owner.last_name = ERASED

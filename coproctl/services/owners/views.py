@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from coproctl import clock
 from coproctl.models import Account, OutboxMessage, Owner, VerificationCode
 from coproctl.services.audit import AuditView, recent_for_account
+from coproctl.services.owners.locks import lock_reason
 from coproctl.services.procedures.codes import in_flight
 
 
@@ -116,6 +117,8 @@ class AccountView:
     procedure: ProcedureView | None = None
     recent_events: list[AuditView] = field(default_factory=list)
     mails: list[MailView] = field(default_factory=list)
+    lock_reason: str | None = None  # "staff" or "failed_logins" while locked (owners.locks)
+    locked_by: str | None = None  # who, for a staff lock
 
     @property
     def locked(self) -> bool:
@@ -129,6 +132,8 @@ class AccountView:
             "email_verified": self.email_verified_at is not None,
             "email_verified_at": clock.paris_iso(self.email_verified_at),
             "locked_until": clock.paris_iso(self.locked_until) if self.locked else None,
+            "lock_reason": self.lock_reason if self.locked else None,
+            "locked_by": self.locked_by if self.locked and self.lock_reason == "staff" else None,
             "failed_logins": self.failed_logins,
             "owner_ref": self.owner_ref,
             "civility": self.civility,
@@ -188,6 +193,8 @@ def account_views(session: Session, pairs: Sequence[tuple[Account, Owner]]) -> l
             password_changed_at=account.password_changed_at,
             created_at=account.created_at,
             updated_at=account.updated_at,
+            lock_reason=lock_reason(account),
+            locked_by=account.locked_by,
         )
         for account, owner in pairs
     ]
