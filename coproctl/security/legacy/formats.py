@@ -104,7 +104,7 @@ class PasslibFormat(Format):
             hashed = handler.hash(secret)
         except TypeError as error:
             raise ValueError(str(error)) from None
-        return _text(self.handler.from_string(hashed).checksum)
+        return _text(_from_string(self.handler, hashed).checksum)
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,11 @@ class WordPressBcrypt(PasslibFormat):
 
 def _from_string(handler: Any, text: str) -> Any:
     """passlib's parse; its English reasons replaced by one French one."""
+    prefix = getattr(handler, "prefix", None)  # passlib's PrefixWrapper (django_argon2)
+    if prefix is not None and not hasattr(handler, "from_string"):
+        if not text.startswith(prefix):
+            raise ValueError("préfixe inattendu")
+        handler, text = handler.wrapped, handler.orig_prefix + text[len(prefix) :]
     try:
         parsed = handler.from_string(text)
     except (ValueError, TypeError):
