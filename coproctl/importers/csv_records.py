@@ -29,13 +29,17 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 class StrayQuote(ReadError):
     def __init__(self, line: int, end: int | None) -> None:
-        span = f"jusqu'à la ligne {end}" if end is not None and end > line else "jusqu'à la fin"
+        span = (
+            f"court jusqu'à la ligne {end}"
+            if end is not None and end > line
+            else ("ne se referme pas")
+        )
         super().__init__(
             "stray_quote",
-            f"Ligne {line} : un guillemet (\") ouvre une cellule qui ne se referme qu'{span} "
-            "du fichier : les lignes qui suivent ne formeraient qu'une cellule et leurs "
-            "comptes disparaîtraient. Supprimez ce guillemet (ou doublez-le) à la ligne "
-            f"{line}, puis relancez : rien n'a été importé.",
+            f'Ligne {line} : un guillemet (") ouvre une cellule qui {span} : les lignes '
+            "suivantes ne formeraient qu'une cellule et leurs comptes disparaîtraient. "
+            f"Supprimez ce guillemet (ou doublez-le) à la ligne {line}, puis relancez : rien "
+            "n'a été importé.",
             line=line,
         )
 

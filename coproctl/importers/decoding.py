@@ -144,7 +144,8 @@ def _check(data: bytes, codec: str, *, forced: bool) -> None:
             decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         offset = at + exc.start
-        line = data.count(b"\n", 0, offset) + 1
+        breaks = b"\n" if b"\n" in data else b"\r"  # a classic Mac file ends lines with CR
+        line = data.count(breaks, 0, offset) + 1
         hint = "" if forced else " ; précisez l'encodage du fichier avec --encoding"
         raise ReadError(
             "bad_encoding",
