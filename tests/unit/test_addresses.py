@@ -6,10 +6,13 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from coproctl.addresses import (
+    _LOOKALIKES,
+    _REAL_EXTENSIONS,
+    _SINGLE_EXTENSION,
     COMMON_DOMAINS,
     InvalidEmail,
     _edit_distance,
@@ -173,13 +176,99 @@ def test_no_suggestion_without_at_sign() -> None:
     assert suggest_domain_fix("gmial.com") is None
 
 
+TYPO_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+
+@st.composite
+def one_edit(draw: st.DrawFn, word: str) -> tuple[str, str]:
+    """``word`` after one typing slip (a key replaced, missed, added, or two swapped), and
+    which slip it was."""
+    slip = draw(st.sampled_from(["replaced", "missed", "added", "swapped"]))
+    key = draw(st.sampled_from(TYPO_CHARACTERS))
+    if slip == "added":
+        at = draw(st.integers(0, len(word)))
+        return word[:at] + key + word[at:], slip
+    at = draw(st.integers(0, len(word) - 1 - (slip == "swapped")))
+    if slip == "replaced":
+        return word[:at] + key + word[at + 1 :], slip
+    if slip == "missed":
+        return word[:at] + word[at + 1 :], slip
+    return word[:at] + word[at + 1] + word[at] + word[at + 2 :], slip
+
+
+@st.composite
+def near_misses(draw: st.DrawFn) -> tuple[str, str]:
+    """(a common domain, that domain with one slip in its name or its extension, in any
+    case): the typos the hint is for. Names of 2 letters (``me.com``) are left out: too
+    short to guess from, by design."""
+    domain = draw(st.sampled_from([d for d in COMMON_DOMAINS if len(d.rpartition(".")[0]) > 2]))
+    name, _, extension = domain.rpartition(".")
+    if draw(st.booleans()):
+        name, slip = draw(one_edit(name))
+        where = "name"
+    else:
+        extension, slip = draw(one_edit(extension))
+        where = "extension"
+    typo = f"{name}.{extension}"
+    typo = (
+        "".join(c.upper() if draw(st.booleans()) else c for c in typo)
+        if draw(st.booleans())
+        else typo
+    )
+    event(f"{where}: key {slip}")
+    return domain, typo
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=40))
+@given(near_misses(), st.from_regex(r"[a-z][a-z0-9.]{0,10}[a-z]", fullmatch=True))
+def test_a_near_miss_of_a_common_domain_is_pointed_out(case: tuple[str, str], local: str) -> None:
+    """Every slip of one key in a common domain gets that domain back, the local part kept
+    as typed; but for a slip that makes another real domain (``yahoo.de``, ``ymail.com``)
+    or a common one, which is left alone."""
+    domain, typo = case
+    name, _, extension = typo.lower().rpartition(".")
+    real = (
+        typo.lower() in COMMON_DOMAINS
+        or typo.lower() in _LOOKALIKES
+        or (
+            extension in _REAL_EXTENSIONS
+            and name == domain.rpartition(".")[0]
+            and name not in _SINGLE_EXTENSION
+        )
+    )
+    suggestion = suggest_domain_fix(f"{local}@{typo}")
+    if real:
+        event("a real domain: no suggestion")
+        assert suggestion is None
+        return
+    event("suggested")
+    assert suggestion == f"{local}@{domain}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(near_misses().map(lambda case: case[1]), st.text(max_size=40)))
 def test_suggestion_is_always_a_common_domain(domain: str) -> None:
+    """Whatever is typed (near misses and any text), a suggestion is a common domain other
+    than the one typed."""
     suggestion = suggest_domain_fix(f"marie@{domain}")
+    event("suggested" if suggestion is not None else "no suggestion")
     if suggestion is not None:
         assert suggestion.removeprefix("marie@") in COMMON_DOMAINS
         assert suggestion.removeprefix("marie@") != domain.lower()
+
+
+def test_the_near_misses_reach_the_suggestion() -> None:
+    """The property tests above see suggestions: most near misses get one (the rest are
+    real domains), so their assertions run."""
+    seen: list[bool] = []
+
+    @settings(max_examples=200, deadline=None, database=None)
+    @given(near_misses())
+    def collect(case: tuple[str, str]) -> None:
+        seen.append(suggest_domain_fix(f"marie@{case[1]}") is not None)
+
+    collect()
+    assert sum(seen) >= 0.8 * len(seen), f"{sum(seen)} of {len(seen)} near misses suggested"
 
 
 @pytest.mark.parametrize(
