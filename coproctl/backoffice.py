@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -17,7 +18,8 @@ from coproctl.config import Settings, app_dir
 from coproctl.db import UnitOfWork, make_engine
 from coproctl.errors import BadInput, Refused
 
-Deliverer = Callable[["Backoffice", Sequence[int]], object]
+# (back office, committed message ids, in the background?) -> what became of them
+Deliverer = Callable[["Backoffice", Sequence[int], bool], Any]
 
 
 @dataclass
@@ -37,11 +39,17 @@ class Backoffice:
     def mail_committed(self, message_id: int) -> None:
         self.pending_mail.append(message_id)
 
-    def deliver_pending(self) -> None:
-        """Deliver what this session queued (the default "immediate" delivery)."""
+    def deliver_pending(self, *, background: bool = False) -> Any:
+        """Hand over what this session queued; what became of it (``mail.state.Handover``).
+
+        A face calls it before rendering its answer, so that the answer says whether the
+        mail went; ``background``: a detached process delivers, and this returns at once
+        (``password forgot``, whose answer and duration must not depend on it).
+        """
         ids, self.pending_mail = self.pending_mail, []
-        if ids and self.deliverer is not None and self.settings.mail_delivery == "immediate":
-            self.deliverer(self, ids)
+        if self.deliverer is None:
+            return None
+        return self.deliverer(self, ids, background)
 
 
 def engine_for(settings: Settings) -> Engine:

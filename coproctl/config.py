@@ -49,11 +49,17 @@ class Settings:
     mail_retention_days: int = 90  # default age of the sent/failed mails `mail purge` deletes
     smtp_host: str = "localhost"
     smtp_port: int = 25
-    smtp_tls: str = "none"  # none, starttls, ssl
+    # starttls, ssl, none (then no login), none-insecure-login (login in clear: a trusted
+    # local relay only)
+    smtp_tls: str = "none"
     smtp_user: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_timeout: float = 10.0
     smtp_ca_file: str = ""  # certificate authority of a relay with a private certificate
+    # the syndic, as mails name it (signature, "appelez votre service de syndic")
+    syndic_name: str = ""
+    syndic_phone: str = ""
+    syndic_url: str = ""  # the owners' client space
     # verification codes
     code_ttl_update_minutes: int = 30
     code_ttl_reset_minutes: int = 10
@@ -109,11 +115,20 @@ def _convert(name: str, raw: Any, kind: Any, source: str) -> Any:
 def load_settings(
     config_file: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    sources: dict[str, str] | None = None,
+    check: bool = True,
     **overrides: Any,
 ) -> Settings:
-    """Build the settings: defaults < TOML file < COPROCTL_* environment < overrides."""
+    """Build the settings: defaults < TOML file < COPROCTL_* environment < overrides.
+
+    ``sources``, when given, is filled with where each setting not left at its default came
+    from (``fichier PATH``, ``environnement COPROCTL_X``, ``option``: ``config show``);
+    ``check=False`` skips the checks of :func:`_validate` (to show what is wrong).
+    """
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
+    found: dict[str, str] = {} if sources is None else sources
     kinds = {f.name: f.type for f in fields(Settings)}
 
     path = config_file or env.get(ENV_PREFIX + "CONFIG")
@@ -133,15 +148,19 @@ def load_settings(
             if name not in kinds:
                 raise BadInput("bad_config", f"Réglage inconnu dans {path} : « {key} ».")
             values[name] = _convert(name, raw, kinds[name], str(path))
+            found[name] = f"fichier {path}"
 
     for name, kind in kinds.items():
         raw = env.get(ENV_PREFIX + name.upper())
         if raw is not None and raw != "":
             values[name] = _convert(name, raw, kind, ENV_PREFIX + name.upper())
+            found[name] = f"environnement {ENV_PREFIX}{name.upper()}"
 
     values.update({k: v for k, v in overrides.items() if v is not None})
+    found.update({k: "option" for k, v in overrides.items() if v is not None})
     settings = Settings(**values)
-    _validate(settings)
+    if check:
+        _validate(settings)
     return settings
 
 
@@ -153,13 +172,22 @@ def _validate(settings: Settings) -> None:
             f"« {url} » n'est pas une adresse de base de données.",
             hint=f"Pour un fichier SQLite : sqlite:///{os.path.abspath(url)}",
         )
-    if settings.smtp_tls not in {"none", "starttls", "ssl"}:
-        raise BadInput("bad_setting", "SMTP_TLS doit valoir none, starttls ou ssl.")
+    if settings.smtp_tls not in {"none", "starttls", "ssl", "none-insecure-login"}:
+        raise BadInput(
+            "bad_setting", "SMTP_TLS doit valoir starttls, ssl, none ou none-insecure-login."
+        )
     if settings.mail_delivery not in {"immediate", "queue"}:
         raise BadInput("bad_setting", "MAIL_DELIVERY doit valoir immediate ou queue.")
     transport = settings.resolved_mail_transport()
     if not (transport in {"smtp", "console"} or transport.startswith("file:")):
         raise BadInput("bad_setting", "MAIL_TRANSPORT doit valoir smtp, console ou file:DOSSIER.")
+    if transport == "smtp" and settings.smtp_user and settings.smtp_tls == "none":
+        raise BadInput(
+            "bad_setting",
+            "SMTP_USER est réglé mais SMTP_TLS vaut none : le mot de passe SMTP passerait en "
+            "clair. Réglez SMTP_TLS=starttls (port 587) ou ssl (port 465) ; pour un relais "
+            "local de confiance seulement, SMTP_TLS=none-insecure-login.",
+        )
     if "@" not in settings.mail_from:
         raise BadInput("bad_setting", "MAIL_FROM doit contenir une adresse e-mail.")
     if settings.mail_lease_seconds < 30 or settings.mail_retention_days < 1:

@@ -124,9 +124,10 @@ def mail_text(message: EmailMessage) -> str:
 def code_from(message: EmailMessage) -> str:
     import re
 
-    found = re.search(r"^\s+(\d{8})\s*$", mail_text(message), re.MULTILINE)
+    # the code stands alone on its line, grouped for reading ("6776 1939"); returned whole
+    found = re.search(r"^\s+(\d{4}) ?(\d{4})\s*$", mail_text(message), re.MULTILINE)
     assert found, "no code in this mail"
-    return found.group(1)
+    return found.group(1) + found.group(2)
 
 
 def last_code(folder: Path, to: str | None = None) -> str:

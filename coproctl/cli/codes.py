@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from coproctl.cli.output import emit
 from coproctl.cli.proofs import save_proof
-from coproctl.cli.render import code_sent_text
+from coproctl.cli.render import deliver_and_emit
 from coproctl.cli.runtime import backoffice, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
@@ -44,7 +43,7 @@ def verify(
         text = NEXT_STEPS[result.next_step].format(
             identifiant=result.identifiant, email=result.email
         )
-        emit(state(ctx).json, result, text)
+        deliver_and_emit(state(ctx).json, office, result, text)
 
 
 @app.command()
@@ -57,4 +56,4 @@ def resend(
         from coproctl.services.procedures.codes import resend_code
 
         sent = resend_code(office, identifiant)
-        emit(state(ctx).json, sent, code_sent_text(sent))
+        deliver_and_emit(state(ctx).json, office, sent)

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from coproctl.cli.output import emit
-from coproctl.cli.render import code_sent_text
+from coproctl.cli.render import deliver_and_emit
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
 from coproctl.cli.update import ACCEPT_DOMAIN_HELP
 
@@ -40,4 +39,4 @@ def change(
         sent = start_email_change(
             office, identifiant, current, email, confirm_email, accept_unusual_domain=accept_domain
         )
-        emit(state(ctx).json, sent, code_sent_text(sent))
+        deliver_and_emit(state(ctx).json, office, sent)

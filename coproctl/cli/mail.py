@@ -30,21 +30,64 @@ Quiet = Annotated[
 ]
 
 
-def _summary(report: DeliveryReport) -> str:
-    return (
-        f"Envoyés : {report.sent}, à réessayer : {report.retrying}, "
+def _summary(report: DeliveryReport) -> list[str]:
+    """What the run did, then what it left waiting (and until when): nothing hidden."""
+    from coproctl.clock import paris_text
+    from coproctl.mail.transports import describe
+
+    sent = "Écrits" if (report.transport or "").startswith(("file:", "console")) else "Envoyés"
+    lines = [
+        f"{sent} : {report.sent}, à réessayer : {report.retrying}, "
         f"en échec : {report.failed}, non envoyés (code expiré ou remplacé) : {report.expired}."
-    )
+    ]
+    if report.waiting:
+        lines.append(
+            f"{report.waiting} message(s) en attente, prochain essai à partir du "
+            f"{paris_text(report.next_attempt_at)} (« coproctl mail retry --all » pour "
+            "réessayer maintenant)."
+        )
+    if report.sent and report.transport:
+        lines.append(f"Par {describe(report.transport)}.")
+    return lines
 
 
 def _problems(report: DeliveryReport) -> list[str]:
+    from coproctl.mail.transports import describe
+
     lines = [f"Échec du message {f.id} pour {f.to} : {f.error}" for f in report.failures]
     if report.unreachable:
         lines.append(
             f"Serveur d'envoi inutilisable : {report.unreachable}. Les messages restent en "
             "attente et seront renvoyés au prochain passage."
         )
+    for key, count in report.elsewhere.items():
+        lines.append(
+            f"{count} message(s) en attente pour {describe(key)} : laissés en attente, ce "
+            f"passage est réglé pour {describe(report.transport)}. Vérifiez les réglages "
+            "(coproctl config show) ; pour les envoyer quand même par celui-ci : coproctl mail "
+            "retry --all --use-this-transport."
+        )
     return lines
+
+
+def _report(ctx: typer.Context, report: DeliveryReport, quiet: bool) -> None:
+    """A run of the queue: text or --json; exit 1 if the relay was unusable or messages
+    were left for another transport."""
+    st = state(ctx)
+    if st.json:
+        emit(True, report.as_dict(), "")
+    else:
+        if not quiet:
+            for line in _summary(report):
+                typer.echo(line)
+        for line in _problems(report):
+            typer.echo(line, err=True)
+        if report.sent and (report.transport or "").startswith("file:"):
+            from coproctl.mail.state import file_notice
+
+            typer.echo(file_notice(report.transport.removeprefix("file:")), err=True)
+    if report.unreachable or report.elsewhere:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -55,22 +98,75 @@ def send(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Deliver the due queue, retrying with backoff (cron). Exit 1 if the relay is unusable."""
+    """Deliver the due queue, retrying with backoff (cron).
+
+    Exit 1 if the relay is unusable, or if messages wait for another transport than this
+    run's (another relay, a folder): they are left queued.
+    """
     with backoffice(ctx) as office:
         from coproctl.services.mail.queue import send_queue
 
         report = send_queue(office, limit=limit)
-    st = state(ctx)
-    problems = _problems(report)
-    if st.json:
-        emit(True, report.as_dict(), "")
-    else:
-        if not quiet:
-            typer.echo(_summary(report))
-        for line in problems:
-            typer.echo(line, err=True)
-    if report.unreachable:
-        raise typer.Exit(1)
+    _report(ctx, report, quiet)
+
+
+@app.command()
+def retry(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Message numbers (mail list), or --all.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every queued message.")] = False,
+    use_this_transport: Annotated[
+        bool,
+        typer.Option(
+            "--use-this-transport",
+            help="Also send messages queued for another transport (relay, folder) by this one.",
+        ),
+    ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Try queued messages again now, whatever their backoff (mail send waits for it)."""
+    with backoffice(ctx) as office:
+        from coproctl.errors import BadInput
+        from coproctl.services.mail.queue import retry_mail
+
+        if bool(ids) == all_:
+            raise BadInput("bad_usage", "Donnez des numéros de message, ou --all (pas les deux).")
+        report = retry_mail(office, None if all_ else ids, use_this_transport=use_this_transport)
+    _report(ctx, report, quiet)
+
+
+@app.command("test")
+def test_(
+    ctx: typer.Context,
+    address: Annotated[str, typer.Argument(help="Where the trial message goes.")],
+) -> None:
+    """Send one trial message through the configured transport, and show the relay's answer.
+
+    Nothing is queued: the settings as they are now, host, port, TLS, login and sender, are
+    tried at once. Exit 1 when the message could not go (what failed, and a hint).
+    """
+    with errors_handled(ctx) as st:
+        from coproctl.config import load_settings
+        from coproctl.mail.transports import describe
+        from coproctl.services.mail.trial import send_trial
+
+        settings = load_settings(st.config, database_url=st.db)
+        result = send_trial(settings, address, st.actor)
+        if st.json:
+            emit(True, result, "")
+        elif result.ok:
+            typer.echo(f"Message d'essai remis à {describe(result.transport)} pour {result.to}.")
+            typer.echo(f"Réponse : {result.reply}")
+            if result.transport.startswith(("file:", "console")):
+                typer.echo("Attention : rien n'est envoyé par ce transport.", err=True)
+        else:
+            typer.echo(f"Échec du message d'essai pour {result.to} : {result.reply}", err=True)
+            if result.hint:
+                typer.echo(f"⇒ {result.hint}", err=True)
+        if not result.ok:
+            raise typer.Exit(1)
 
 
 def mail_lines(views: list[MailView], *, count: bool = True) -> None:

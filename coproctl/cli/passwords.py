@@ -8,6 +8,7 @@ import typer
 
 from coproctl.cli.output import emit
 from coproctl.cli.proofs import DEAD_PROOF_CODES, drop_proof, load_proof
+from coproctl.cli.render import deliver_and_emit
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
 from coproctl.errors import CoproctlError
 
@@ -68,7 +69,7 @@ def set_(
                 drop_proof(office.settings, identifiant)
             raise
         drop_proof(office.settings, identifiant)
-        emit(state(ctx).json, result, _changed_text(result))
+        deliver_and_emit(state(ctx).json, office, result, _changed_text(result))
 
 
 @app.command()
@@ -86,6 +87,8 @@ def forgot(
 
         answer = forgot_password(office, identifiant, email)
         emit(state(ctx).json, {"message": answer}, answer)
+        # the same hand-over in every case: a detached process delivers (issue 9)
+        office.deliver_pending(background=True)
 
 
 @app.command()
@@ -109,4 +112,4 @@ def change(
         new = reader.read("Nouveau mot de passe")
         confirmation = reader.read("Confirmez le nouveau mot de passe")
         result = change_password(office, identifiant, current, new, confirmation, noted=noted)
-        emit(state(ctx).json, result, _changed_text(result))
+        deliver_and_emit(state(ctx).json, office, result, _changed_text(result))

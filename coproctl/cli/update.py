@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from coproctl.cli.output import emit
-from coproctl.cli.render import code_sent_text
+from coproctl.cli.render import deliver_and_emit
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
@@ -41,4 +40,4 @@ def start(
         sent = start_update(
             office, identifiant, password, email, confirm_email, accept_unusual_domain=accept_domain
         )
-        emit(state(ctx).json, sent, code_sent_text(sent))
+        deliver_and_emit(state(ctx).json, office, sent)

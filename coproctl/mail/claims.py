@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from coproctl import clock
 from coproctl.mail.reasons import CODE_EXPIRED, CODE_REPLACED
+from coproctl.mail.transports import transport_key
 from coproctl.models import (
     MAIL_EXPIRED,
     MAIL_QUEUED,
@@ -87,13 +88,18 @@ def _claimable(now: datetime) -> Any:
     )
 
 
+def _ours(key: str) -> Any:
+    """Messages queued for this transport (or before messages remembered theirs)."""
+    return or_(OUTBOX.c.transport.is_(None), OUTBOX.c.transport == key)
+
+
 def claim(
     backoffice: Backoffice, ids: Sequence[int] | None, size: int
 ) -> tuple[Lease, list[Claimed]]:
     """Up to ``size`` rows, oldest first: the given ones, or the due queue."""
     now = clock.now()
     lease = Lease(secrets.token_hex(16), now + lease_length(backoffice))
-    chosen = select(OUTBOX.c.id).where(_claimable(now))
+    chosen = select(OUTBOX.c.id).where(_claimable(now), _ours(transport_key(backoffice.settings)))
     if ids is not None:
         chosen = chosen.where(OUTBOX.c.id.in_(list(ids)))
     else:
@@ -174,6 +180,63 @@ def record(backoffice: Backoffice, outcomes: list[dict[str, Any]]) -> None:
     with backoffice.uow() as uow:
         uow.session.execute(_RECORD, outcomes)
         uow.commit()
+
+
+@dataclass
+class Waiting:
+    """What a run of the queue left queued: not due yet, or meant for another transport."""
+
+    count: int = 0
+    next_at: datetime | None = None
+    elsewhere: dict[str, int] | None = None  # transport key -> messages
+
+
+def waiting(backoffice: Backoffice) -> Waiting:
+    key = transport_key(backoffice.settings)
+    queued = OUTBOX.c.status == MAIL_QUEUED
+    with backoffice.uow() as uow:
+        count, next_at = uow.session.execute(
+            select(func.count(), func.min(OUTBOX.c.next_attempt_at)).where(queued, _ours(key))
+        ).one()
+        others = uow.session.execute(
+            select(OUTBOX.c.transport, func.count())
+            .where(queued, OUTBOX.c.transport != key)
+            .group_by(OUTBOX.c.transport)
+            .order_by(OUTBOX.c.transport)
+        ).all()
+    return Waiting(count, next_at, {str(transport): number for transport, number in others})
+
+
+def make_due(backoffice: Backoffice, ids: Sequence[int] | None) -> list[int]:
+    """``mail retry``: the given queued messages (or all of them) due now; their ids.
+
+    A message meant for another transport is left as it is (see :func:`waiting`).
+    """
+    key = transport_key(backoffice.settings)
+    condition = and_(OUTBOX.c.status == MAIL_QUEUED, _ours(key))
+    if ids is not None:
+        condition = and_(condition, OUTBOX.c.id.in_(list(ids)))
+    with backoffice.uow() as uow:
+        rows = uow.session.execute(
+            update(OUTBOX)
+            .where(condition)
+            .values(next_attempt_at=clock.now())
+            .returning(OUTBOX.c.id)
+        ).all()
+        uow.commit()
+    return sorted(row.id for row in rows)
+
+
+def adopt(backoffice: Backoffice, ids: Sequence[int] | None) -> int:
+    """Queued messages meant for another transport, given to this one (a deliberate move)."""
+    key = transport_key(backoffice.settings)
+    condition = and_(OUTBOX.c.status == MAIL_QUEUED, OUTBOX.c.transport != key)
+    if ids is not None:
+        condition = and_(condition, OUTBOX.c.id.in_(list(ids)))
+    with backoffice.uow() as uow:
+        moved = uow.session.execute(update(OUTBOX).where(condition).values(transport=key))
+        uow.commit()
+    return moved.rowcount or 0
 
 
 def expire_stale(backoffice: Backoffice) -> int:

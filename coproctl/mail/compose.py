@@ -39,7 +39,6 @@ class Composable(Protocol):
     subject: str
     body_text: str
     body_html: str | None
-    secret: str | None
     message_id: str | None
 
 
@@ -143,14 +142,23 @@ def _with_email_package(headers: list[tuple[str, str]], text: str, html: str | N
     return message.as_bytes()
 
 
-def compose(row: Composable, settings: Settings, *, direct: bool = True) -> Outgoing:
-    """The message of ``row``, the code (if any) put in place of its placeholder.
+def grouped(code: str) -> str:
+    """``67761939`` as an owner reads and types it back: ``6776 1939``."""
+    if len(code) == 8 and code.isdigit():
+        return f"{code[:4]} {code[4:]}"
+    return code
+
+
+def compose(
+    row: Composable, settings: Settings, *, code: str | None = None, direct: bool = True
+) -> Outgoing:
+    """The message of ``row``, ``code`` (if any, grouped) put in place of its placeholder.
 
     Raises ``ValueError`` (or ``email.errors.HeaderParseError``) for an address or a
     header the message cannot carry.
     """
     assert row.id is not None
-    secret = row.secret or ""
+    secret = grouped(code) if code else ""
     text = row.body_text.replace(CODE_PLACEHOLDER, secret)
     html = row.body_html.replace(CODE_PLACEHOLDER, secret) if row.body_html else None
     headers = _headers(row, settings, row.message_id or make_msgid(domain=sender_domain(settings)))

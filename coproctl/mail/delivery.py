@@ -26,12 +26,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coproctl import clock
-from coproctl.mail import claims
+from coproctl.mail import claims, state
 from coproctl.mail.claims import Claimed, Lease
 from coproctl.mail.compose import Outgoing, compose
 from coproctl.mail.outcomes import DeliveryReport, Outcomes
-from coproctl.mail.reasons import CODE_EXPIRED, COMPOSE_FAILED
-from coproctl.mail.transports import DeliveryError, Transport, make_transport
+from coproctl.mail.reasons import CODE_EXPIRED, CODE_UNREADABLE, COMPOSE_FAILED
+from coproctl.mail.sealing import SealError, unseal
+from coproctl.mail.state import Handover
+from coproctl.mail.transports import (
+    DeliveryError,
+    Transport,
+    file_folder,
+    make_transport,
+    transport_key,
+)
 
 if TYPE_CHECKING:
     from coproctl.backoffice import Backoffice
@@ -54,7 +62,16 @@ def _prepare(backoffice: Backoffice, ids: Sequence[int] | None, size: int) -> _B
     ready: dict[int, Outgoing | str] = {}
     for row in rows:
         try:
-            ready[row.id] = compose(row, backoffice.settings)
+            code = (
+                unseal(backoffice.secret_key, row.secret, row.message_id or "")
+                if row.secret
+                else None
+            )
+        except SealError:
+            ready[row.id] = CODE_UNREADABLE
+            continue
+        try:
+            ready[row.id] = compose(row, backoffice.settings, code=code)
         except (ValueError, TypeError, LookupError, email.errors.MessageError) as exc:
             ready[row.id] = f"{COMPOSE_FAILED} : {exc}"
     return _Batch(lease, rows, ready)
@@ -82,7 +99,7 @@ def _send_batch(
             outcomes.failed(row, outgoing, None, attempted=False)
             continue
         try:
-            transport.send(outgoing)
+            reply = transport.send(outgoing)
         except DeliveryError as exc:
             if exc.unreachable:
                 # nothing of this batch can go now: every remaining message waits
@@ -96,7 +113,7 @@ def _send_batch(
             else:
                 outcomes.transient(row, str(exc), exc.smtp_code)
             continue
-        outcomes.sent(row)
+        outcomes.sent(row, reply)
     return outcomes
 
 
@@ -131,7 +148,7 @@ def deliver(
     ``limit`` caps how many messages this call handles. The relay being unreachable ends
     the run (the report says so); the messages wait for the next one.
     """
-    report = DeliveryReport()
+    report = DeliveryReport(transport=transport_key(backoffice.settings))
     if ids is None:
         report.expired += claims.expire_stale(backoffice)
     elif not ids:
@@ -164,16 +181,52 @@ def deliver(
                 recording.result()
             if active is not None and transport is None:
                 active.close()
+    if ids is None:
+        left = claims.waiting(backoffice)
+        report.waiting, report.next_attempt_at = left.count, left.next_at
+        report.elsewhere = left.elsewhere or {}
     return report
 
 
-def deliver_messages(backoffice: Backoffice, ids: Sequence[int]) -> DeliveryReport:
-    """Immediate delivery, after a command answered: never an error for the command.
+def deliver_messages(
+    backoffice: Backoffice, ids: Sequence[int], background: bool = False
+) -> Handover:
+    """Hand over the messages a command committed, and say what became of them.
 
-    What cannot go now stays queued for ``mail send``, and ``account show`` says why.
+    - ``MAIL_DELIVERY=immediate``: delivered now, the command waiting for the relay (its
+      answer then tells the truth: sent, written, retrying, failed);
+    - ``background``: handed to a detached process (:mod:`coproctl.mail.background`), the
+      command returning at once, and in the same way whatever it queued (``password
+      forgot``: its answer and its duration must not tell whether a code went);
+    - ``MAIL_DELIVERY=queue``: left for ``mail send`` (cron).
+
+    Never an error for the command: what cannot go stays queued, and the answer says so.
     """
+    settings = backoffice.settings
+    immediate = settings.mail_delivery == "immediate"
+    if background:
+        if immediate:
+            from coproctl.mail.background import hand_off
+
+            hand_off(backoffice, ids)
+        return Handover()
+    if not ids:
+        return Handover()
+    replies: dict[int, str] = {}
+    if immediate:
+        try:
+            replies = deliver(backoffice, ids).replies
+        except Exception as exc:  # the queue and cron take over; the answer says "queued"
+            log.warning("immediate delivery postponed (%s)", type(exc).__name__)
     try:
-        return deliver(backoffice, ids)
-    except Exception as exc:  # the command has answered: the queue and cron take over
-        log.warning("immediate delivery postponed (%s)", type(exc).__name__)
-        return DeliveryReport()
+        messages = state.read(
+            backoffice, ids, replies=replies, queued_why=None if immediate else state.QUEUE_MODE
+        )
+    except Exception as exc:  # the database went away meanwhile: say nothing untrue
+        log.warning("delivery state unknown (%s)", type(exc).__name__)
+        return Handover()
+    folder = file_folder(settings)
+    notice = None
+    if folder is not None and any(m.status == state.WRITTEN for m in messages):
+        notice = state.file_notice(str(folder))
+    return Handover(messages, notice)

@@ -13,8 +13,11 @@ import re
 from coproctl.mail.reasons import (
     AUTH_REFUSED,
     CODE_REPLACED,
+    CODE_UNREADABLE,
     COMPOSE_FAILED,
     INTERRUPTED,
+    LOGIN_IN_CLEAR,
+    TLS_FAILED,
     UNREACHABLE,
 )
 
@@ -47,12 +50,29 @@ SPAM = (
     "autre) ou donner une autre adresse. Prévenez aussi le service informatique."
 )
 UNREACHABLE_HINT = (
-    "Notre serveur d'envoi était injoignable : rien n'a pu partir. Le message est renvoyé "
+    "Notre serveur d'envoi était injoignable (connexion impossible : serveur arrêté, "
+    "SMTP_HOST ou SMTP_PORT erronés, réseau) : rien n'a pu partir. Le message est renvoyé "
     "automatiquement ; si cela dure, prévenez le service informatique."
+)
+TLS_HINT = (
+    "La connexion chiffrée (TLS) avec notre serveur d'envoi a échoué : certificat non "
+    "reconnu (réglage SMTP_CA_FILE), STARTTLS non proposé par le serveur, ou mode et port "
+    "incohérents (SMTP_TLS=starttls avec le port 587, ssl avec le port 465). Rien n'est parti "
+    "en clair ; prévenez le service informatique. Le message est renvoyé automatiquement."
 )
 AUTH_HINT = (
     "Notre serveur d'envoi a refusé nos identifiants (réglages SMTP_USER et SMTP_PASSWORD) : "
     "prévenez le service informatique. Le message est renvoyé automatiquement."
+)
+LOGIN_IN_CLEAR_HINT = (
+    "Nos identifiants SMTP ne sont jamais envoyés sur une connexion non chiffrée : réglez "
+    "SMTP_TLS=starttls ou ssl (ou none-insecure-login pour un relais local de confiance). "
+    "Prévenez le service informatique. Le message est renvoyé automatiquement."
+)
+CODE_UNREADABLE_HINT = (
+    "Le code de ce message ne peut plus être lu (la clé secrète de l'instance a changé "
+    "depuis) : il n'a pas été envoyé. Faites demander un nouveau code (« coproctl code "
+    "resend »)."
 )
 DEFERRED = (
     "La messagerie du destinataire demande de réessayer plus tard (encombrement, "
@@ -94,6 +114,9 @@ HINTS: dict[str, str] = {
     "replaced": REPLACED,
     "expired": EXPIRED,
     "unusable_address": UNUSABLE_ADDRESS,
+    "code_unreadable": CODE_UNREADABLE_HINT,
+    "tls_failed": TLS_HINT,
+    "login_in_clear": LOGIN_IN_CLEAR_HINT,
     "auth_refused": AUTH_HINT,
     "unreachable": UNREACHABLE_HINT,
     "mailbox_full": MAILBOX_FULL,
@@ -112,7 +135,9 @@ GROUPS: dict[str, str] = {
     "unknown_address": "bad_address",  # « adresse erronée »
     "unknown_domain": "bad_address",
     "unusable_address": "bad_address",
-    "unreachable": "unreachable",  # our relay: unreachable, or refusing our login
+    "unreachable": "unreachable",  # our relay: unreachable, TLS, or refusing our login
+    "tls_failed": "unreachable",
+    "login_in_clear": "unreachable",
     "auth_refused": "unreachable",
     "deferred": "temporary",  # 4xx answers (until we gave up)
     "gave_up": "temporary",
@@ -129,6 +154,12 @@ def diagnose(status: str, smtp_code: int | None, error: str | None) -> str | Non
         return None
     if text.startswith(COMPOSE_FAILED):
         return "unusable_address"
+    if text.startswith(CODE_UNREADABLE):
+        return "code_unreadable"
+    if text.startswith(TLS_FAILED):
+        return "tls_failed"
+    if text.startswith(LOGIN_IN_CLEAR):
+        return "login_in_clear"
     if text.startswith(AUTH_REFUSED) or smtp_code in _AUTH_CODES:
         return "auth_refused"
     if text.startswith(UNREACHABLE) or text.startswith(INTERRUPTED):

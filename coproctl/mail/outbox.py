@@ -11,7 +11,9 @@ from coproctl.config import Settings
 from coproctl.db import UnitOfWork
 from coproctl.mail.civility import greeting, title
 from coproctl.mail.compose import sender_domain
+from coproctl.mail.sealing import seal
 from coproctl.mail.templates import CODE_PLACEHOLDER, render, templates_folder
+from coproctl.mail.transports import transport_key
 from coproctl.models import Account, OutboxMessage, Owner, VerificationCode
 
 if TYPE_CHECKING:
@@ -19,6 +21,41 @@ if TYPE_CHECKING:
 
 REPLY_HINT_NO = "Message automatique : merci de ne pas y répondre."
 REPLY_HINT_YES = "Vous pouvez répondre à ce message pour écrire à votre service de syndic."
+SYNDIC_DEFAULT = "Votre service de syndic"
+REPLACES = "Ce code remplace celui du message précédent, qui ne fonctionne plus."
+
+
+def syndic_values(settings: Settings) -> dict[str, str]:
+    """How the mails name the syndic (SYNDIC_NAME, SYNDIC_PHONE, SYNDIC_URL)."""
+    name, phone, url = (
+        " ".join(value.split())
+        for value in (settings.syndic_name, settings.syndic_phone, settings.syndic_url)
+    )
+    # "appelez $syndic" / "appelez sans attendre $syndic"
+    call = "votre service de syndic" + (f", {name}," if name else "")
+    call = (call + f" au {phone}") if phone else call.rstrip(",")
+    contact = " — ".join(
+        part
+        for part in (f"Tél. {phone}" if phone else "", f"Espace client : {url}" if url else "")
+        if part
+    )
+    return {
+        "syndic_name": name or SYNDIC_DEFAULT,
+        "syndic_phone": phone,
+        "syndic_url": url,
+        "syndic": call,
+        "syndic_contact": contact,
+    }
+
+
+def coproprietes_text(accounts: list[tuple[str, str | None]]) -> str:
+    """One line per account: « - Les Tilleuls (identifiant LEF001) »."""
+    return "\n".join(
+        f"- {copropriete} (identifiant {identifiant})"
+        if copropriete
+        else f"- identifiant {identifiant}"
+        for identifiant, copropriete in accounts
+    )
 
 
 def template_values(
@@ -42,10 +79,12 @@ def template_values(
         "date": moment.strftime("%d/%m/%Y"),
         "time": moment.strftime("%H:%M"),
         "reply_hint": REPLY_HINT_YES if settings.mail_reply_to else REPLY_HINT_NO,
+        **syndic_values(settings),
     }
     if expires_at is not None:
         values["code"] = CODE_PLACEHOLDER
         values["expires_at"] = clock.paris_text(expires_at)
+        values["replaces"] = ""
     values.update(extra or {})
     return values
 
@@ -67,12 +106,15 @@ def queue_mail(
 
     Once the transaction commits, the message id goes to ``backoffice.mail_committed``
     (immediate delivery). The code, if any, is kept apart from the rendered bodies, which
-    hold a placeholder (see models). The Message-ID is chosen now, so that every attempt
-    sends the same one (a receiver can then drop a duplicate).
+    hold a placeholder (see models), sealed with a key derived from the instance key
+    (:mod:`coproctl.mail.sealing`). The Message-ID is chosen now, so that every attempt
+    sends the same one (a receiver can then drop a duplicate). The message remembers the
+    transport it is queued for (:func:`coproctl.mail.transports.transport_key`).
     """
     settings = backoffice.settings
     context = template_values(settings, owner, account, values, expires_at=expires_at)
     rendered = render(kind, context, templates_folder(settings.mail_templates_dir))
+    message_id = make_msgid(domain=sender_domain(settings))
     message = OutboxMessage(
         account_id=account.id if account is not None else None,
         code_id=code_row.id if code_row is not None else None,
@@ -81,13 +123,14 @@ def queue_mail(
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
-        secret=code,
+        secret=seal(backoffice.secret_key, code, message_id) if code else None,
         expires_at=expires_at,
-        message_id=make_msgid(domain=sender_domain(settings)),
+        message_id=message_id,
+        transport=transport_key(settings),
     )
     uow.session.add(message)
     uow.session.flush()
-    message_id = message.id
-    assert message_id is not None
-    uow.after_commit(lambda: backoffice.mail_committed(message_id))
+    row_id = message.id
+    assert row_id is not None
+    uow.after_commit(lambda: backoffice.mail_committed(row_id))
     return message

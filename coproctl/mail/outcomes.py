@@ -8,7 +8,7 @@ queued (the last wait is cut to end there); then ``failed``. A message leaving t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from coproctl import clock
@@ -50,6 +50,15 @@ class DeliveryReport:
     failures: list[Failure] = field(default_factory=list)
     # the relay could not be used (connection, TLS, login): what it said
     unreachable: str | None = None
+    # the transport this run used (transports.transport_key), and what each message got
+    # from it (the relay's answer, the file written)
+    transport: str | None = None
+    replies: dict[int, str] = field(default_factory=dict)
+    # left queued after a run of the queue: for this transport (not due yet: when the
+    # next is), and for other transports (key -> count), which this run cannot send
+    waiting: int = 0
+    next_attempt_at: datetime | None = None
+    elsewhere: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +68,12 @@ class DeliveryReport:
             "expired": self.expired,
             "failures": [failure.as_dict() for failure in self.failures],
             "server_unreachable": self.unreachable,
+            "transport": self.transport,
+            "waiting": self.waiting,
+            "next_attempt_at": clock.paris_iso(self.next_attempt_at),
+            "elsewhere": [
+                {"transport": key, "count": count} for key, count in self.elsewhere.items()
+            ],
         }
 
 
@@ -90,9 +105,11 @@ class Outcomes:
         outcome.update(values)
         self.rows.append(outcome)
 
-    def sent(self, row: Claimed) -> None:
+    def sent(self, row: Claimed, reply: str | None = None) -> None:
         self._add(row, b_status=MAIL_SENT, b_attempts=row.attempts + 1, b_sent_at=clock.now())
         self.report.sent += 1
+        if reply:
+            self.report.replies[row.id] = reply
 
     def expired(self, row: Claimed, why: str) -> None:
         self._add(row, b_status=MAIL_EXPIRED, b_error=why)

@@ -10,6 +10,9 @@ large (the code). ``signature.txt`` is the ``$signature`` of every mail.
 ``MAIL_TEMPLATES_DIR`` names a folder whose files replace the packaged ones, file by file
 (a kind whose ``.txt`` is replaced gets its HTML from that folder or from its new text,
 never from the packaged wording). Files are UTF-8 (a BOM and Windows line ends are fine).
+Only regular files of the folder itself are read: a symbolic link (``signature.txt`` ->
+``secret.key`` would put the key in every mail), a hard link or anything else that is not a
+plain file is refused, never followed.
 
 A code mail is rendered with :data:`CODE_PLACEHOLDER` in place of the code: the code only
 joins the text when the message is handed to a transport, so that no stored body holds it.
@@ -18,6 +21,9 @@ joins the text when the message is handed to a transport, so that no stored body
 from __future__ import annotations
 
 import html
+import os
+import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -30,7 +36,7 @@ from coproctl.errors import BadInput
 CODE_PLACEHOLDER = "[[CODE]]"
 
 CODE_KINDS = ("update_code", "reset_code", "email_change_code")
-KINDS = (*CODE_KINDS, "password_changed", "email_changed", "account_reset")
+KINDS = (*CODE_KINDS, "password_changed", "email_changed", "account_reset", "account_activated")
 
 # what every template may use, then what each kind adds
 COMMON_VALUES = (
@@ -44,13 +50,21 @@ COMMON_VALUES = (
     "date",  # when the mail was written, Paris time: 30/11/2026
     "time",  # 21:18
     "reply_hint",  # whether the owner may answer the mail (MAIL_REPLY_TO set or not)
+    "syndic_name",  # SYNDIC_NAME, or "Votre service de syndic"
+    "syndic_phone",  # SYNDIC_PHONE, or empty
+    "syndic_url",  # SYNDIC_URL (the client space), or empty
+    "syndic",  # "votre service de syndic, Lefort & Associés, au 01 23 45 67 89"
+    "syndic_contact",  # "Tél. 01 23 45 67 89 — Espace client : https://...", or empty
     "signature",
 )
 KIND_VALUES: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(CODE_KINDS, ("code", "minutes", "expires_at")),
+    # replaces: "Ce code remplace celui du message précédent..." for a new code, else empty
+    **dict.fromkeys(CODE_KINDS, ("code", "minutes", "expires_at", "replaces")),
     "password_changed": ("identifiants",),
     "email_changed": (),
     "account_reset": (),
+    # the first connection is done: the address now in use, and the accounts it covers
+    "account_activated": ("email", "identifiants", "coproprietes"),
 }
 LAYOUT_VALUES = ("subject", "content")
 
@@ -98,16 +112,54 @@ def _packaged(name: str) -> Traversable:
     return resources.files("coproctl.mail").joinpath("templates", name)
 
 
+MAX_TEMPLATE_BYTES = 1_000_000
+
+
+def _refused(candidate: Path, why: str) -> TemplateError:
+    return TemplateError(
+        f"Modèle de message {candidate} refusé : {why}. Un modèle doit être un fichier ordinaire "
+        "du dossier MAIL_TEMPLATES_DIR lui-même (copiez le fichier au lieu de le lier)."
+    )
+
+
+def _read_custom(candidate: Path) -> bytes | None:
+    """The bytes of a template of the syndic's folder; None when there is none.
+
+    Links are refused, not followed: ``O_NOFOLLOW`` on the last component, and the file
+    opened must be the one looked at (same inode), a regular file with a single name.
+    """
+    try:
+        seen = candidate.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise TemplateError(f"Modèle de message {candidate} illisible : {exc.strerror}.") from None
+    if stat.S_ISLNK(seen.st_mode):
+        raise _refused(candidate, "c'est un lien symbolique")
+    if not stat.S_ISREG(seen.st_mode):
+        raise _refused(candidate, "ce n'est pas un fichier ordinaire")
+    if seen.st_nlink > 1:
+        raise _refused(candidate, "ce fichier a plusieurs noms (lien physique)")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(candidate, flags)
+    except OSError as exc:
+        raise TemplateError(f"Modèle de message {candidate} illisible : {exc.strerror}.") from None
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(handle.fileno())
+        if (opened.st_dev, opened.st_ino) != (seen.st_dev, seen.st_ino):
+            raise _refused(candidate, "le fichier a été remplacé pendant la lecture")
+        raw = handle.read(MAX_TEMPLATE_BYTES + 1)
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise _refused(candidate, "fichier trop grand (1 Mo au plus)")
+    return raw
+
+
 def _read(name: str, folder: Path | None, *, packaged: bool = True) -> _Source | None:
     if folder is not None:
         candidate = folder / name
-        if candidate.is_file():
-            try:
-                raw = candidate.read_bytes()
-            except OSError as exc:
-                raise TemplateError(
-                    f"Modèle de message {candidate} illisible : {exc.strerror}."
-                ) from None
+        raw = _read_custom(candidate)
+        if raw is not None:
             return _Source(_decode(raw, str(candidate)), str(candidate), custom=True)
     if not packaged:
         return None
@@ -115,6 +167,9 @@ def _read(name: str, folder: Path | None, *, packaged: bool = True) -> _Source |
     if not resource.is_file():
         return None
     return _Source(_decode(resource.read_bytes(), name), name, custom=False)
+
+
+_EMPTY_PARAGRAPHS = re.compile(r"\n(?:[ \t]*\n){2,}")
 
 
 def _substitute(source: _Source, template: str, values: Mapping[str, str]) -> str:
@@ -174,10 +229,13 @@ def render(kind: str, values: Mapping[str, str], folder: Path | None = None) -> 
     signature_source = _read("signature.txt", folder)
     assert signature_source is not None
     signature = _substitute(signature_source, signature_source.text.strip("\n"), values)
+    # a setting left empty (SYNDIC_PHONE...) leaves no empty line in the signature
+    signature = "\n".join(line for line in signature.split("\n") if line.strip())
     values = {**values, "signature": signature}
 
     subject = " ".join(_substitute(source, head.removeprefix("Subject:"), values).split())
     text = _substitute(source, body, values).strip("\n") + "\n"
+    text = _EMPTY_PARAGRAPHS.sub("\n\n", text)  # an empty value alone in its paragraph
 
     # the HTML content comes from the same place as the text: never packaged HTML wording
     # next to a syndic's own text

@@ -35,7 +35,9 @@ class DeliveryError(Exception):
 
 
 class Transport(Protocol):
-    def send(self, message: Outgoing) -> None: ...
+    def send(self, message: Outgoing) -> str | None:
+        """Hand ``message`` over; what the other side answered (for ``mail test``)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -46,19 +48,21 @@ class FileTransport:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing) -> str | None:
+        target = self.folder / f"{message.id:08d}-{message.kind}.eml"
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(message.data)
-            os.replace(temporary, self.folder / f"{message.id:08d}-{message.kind}.eml")
+            os.replace(temporary, target)
         except OSError as exc:
             raise DeliveryError(
                 f"{UNREACHABLE} : écriture impossible dans {self.folder} : {exc.strerror}",
                 permanent=False,
                 unreachable=True,
             ) from None
+        return f"écrit dans {target}"
 
     def close(self) -> None:
         return None
@@ -70,7 +74,7 @@ class ConsoleTransport:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: Outgoing) -> str | None:
         import email
         import email.policy
 
@@ -83,17 +87,58 @@ class ConsoleTransport:
         text = body.get_content() if body is not None else ""
         stream.write("\n" + text.replace("\r\n", "\n") + "\n" + "-" * 72 + "\n")
         stream.flush()
+        return "affiché sur la console"
 
     def close(self) -> None:
         return None
+
+
+KEY_LENGTH = 600  # outbox_message.transport
+
+
+def file_folder(settings: Settings) -> Path | None:
+    """The folder of the file transport, or None when mails are not written as files."""
+    spec = settings.resolved_mail_transport()
+    if not spec.startswith("file:"):
+        return None
+    return Path(spec.removeprefix("file:")).expanduser().absolute()
+
+
+def transport_key(settings: Settings) -> str:
+    """Where a message queued now is meant to go: ``smtp:HOST:PORT``, ``file:/DIR``, ``console``.
+
+    Stored with each message: a run configured for another destination (a cron job that
+    lost its SMTP settings writes files instead) leaves the message queued.
+    """
+    spec = settings.resolved_mail_transport()
+    folder = file_folder(settings)
+    if folder is not None:
+        key = f"file:{folder}"
+    elif spec == "smtp":
+        key = f"smtp:{settings.smtp_host}:{settings.smtp_port}"
+    else:
+        key = spec
+    return key[:KEY_LENGTH]
+
+
+def describe(key: str | None) -> str:
+    """A transport key in French: « le serveur SMTP relais:587 », « le dossier /x »..."""
+    if key is None:
+        return "le transport configuré"
+    if key.startswith("smtp:"):
+        return f"le serveur SMTP {key.removeprefix('smtp:')}"
+    if key.startswith("file:"):
+        return f"le dossier {key.removeprefix('file:')} (fichiers .eml, rien n'est envoyé)"
+    return "la console (rien n'est envoyé)"
 
 
 def make_transport(settings: Settings) -> Transport:
     spec = settings.resolved_mail_transport()
     if spec == "console":
         return ConsoleTransport()
-    if spec.startswith("file:"):
-        return FileTransport(Path(spec.removeprefix("file:")).expanduser())
+    folder = file_folder(settings)
+    if folder is not None:
+        return FileTransport(folder)
     if spec == "smtp":
         from coproctl.mail.smtp import SmtpTransport
 

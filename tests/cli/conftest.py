@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from coproctl.mail.background import wait_for_children
 from tests.conftest import last_code, read_mails
 
 
@@ -41,6 +42,7 @@ class Cli:
         from coproctl.cli.app import app
 
         result = self.runner.invoke(app, list(args), input=input, catch_exceptions=True)
+        wait_for_children()  # `password forgot` delivers from a detached process: let it end
         run = Run(result.exit_code, result.stdout, result.stderr, result.exception)
         self.transcript.append(run.output)
         if result.exception is not None and not isinstance(result.exception, SystemExit):

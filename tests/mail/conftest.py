@@ -107,14 +107,23 @@ class MailServer:
     def __init__(self, **kwargs: Any) -> None:
         self.handler = Recorder()
         self.port = free_port()
+        self.kwargs = kwargs
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
+        self.running = False
 
     def start(self) -> MailServer:
-        self.controller.start()
+        if not self.running:
+            self.controller = Controller(
+                self.handler, hostname="127.0.0.1", port=self.port, **self.kwargs
+            )
+            self.controller.start()
+            self.running = True
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.running:
+            self.controller.stop()
+            self.running = False
 
     @property
     def received(self) -> list[Received]:
@@ -133,9 +142,9 @@ class MailServer:
 def code_in(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
-    found = re.search(r"^\s+(\d{8})\s*$", part.get_content(), re.MULTILINE)
+    found = re.search(r"^\s+(\d{4}) ?(\d{4})\s*$", part.get_content(), re.MULTILINE)
     assert found, "no code in this mail"
-    return found.group(1)
+    return found.group(1) + found.group(2)
 
 
 @pytest.fixture
@@ -170,13 +179,18 @@ def cli(initialised: Any, mail_dir: Path) -> Cli:
     return Cli(mail_dir)
 
 
-def server_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point the relay setting at a port where nothing listens (connection refused)."""
-    monkeypatch.setenv("COPROCTL_SMTP_PORT", str(free_port()))
+def server_down(server: MailServer) -> None:
+    """The relay stops: nothing listens on its port any more (connection refused).
+
+    (The settings stay as they are: a message remembers the relay it was queued for, and a
+    run configured for another one would leave it queued.)
+    """
+    server.stop()
 
 
-def server_up(monkeypatch: pytest.MonkeyPatch, server: MailServer) -> None:
-    monkeypatch.setenv("COPROCTL_SMTP_PORT", str(server.port))
+def server_up(server: MailServer) -> None:
+    """The relay is back, on the same port."""
+    server.start()
 
 
 def create_account(

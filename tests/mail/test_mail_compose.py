@@ -65,8 +65,8 @@ def test_direct_bytes_parse_like_the_email_package(
     config = Settings(mail_from=sender, mail_reply_to="Syndic <contact@syndic.fr>")
     row = Row(7, "update_code", "marie@example.com", subject, text + "\n[[CODE]]\n", html,
               "01234567", "<1.2.3@dupont.fr>")  # fmt: skip
-    direct = compose(row, config)
-    reference = compose(row, config, direct=False)
+    direct = compose(row, config, code="01234567")
+    reference = compose(row, config, code="01234567", direct=False)
     assert direct.data.isascii()
     assert b"\r\n" in direct.data
     assert b"\n" not in direct.data.replace(b"\r\n", b"")  # CRLF only, as SMTP wants
@@ -75,7 +75,7 @@ def test_direct_bytes_parse_like_the_email_package(
     for name in ("From", "To", "Reply-To", "Subject", "Message-ID", "Auto-Submitted"):
         assert ours[name] == theirs[name], name
     assert ours["Subject"] == " ".join(subject.split())
-    expected_text = (text + "\n01234567\n").replace("\r\n", "\n")
+    expected_text = (text + "\n0123 4567\n").replace("\r\n", "\n")  # grouped for reading
     assert body(ours, "plain") == body(theirs, "plain") == expected_text
     assert body(ours, "html") == body(theirs, "html")
     if not html:

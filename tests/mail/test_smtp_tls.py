@@ -119,6 +119,7 @@ def test_an_unknown_certificate_is_refused(
     assert start_update(cli, "LEF001", ADDRESS).exit_code == 0
     (mail,) = cli.json("mail", "list").data
     assert mail["status"] == "queued"
+    assert mail["error"].startswith("négociation TLS impossible avec le serveur d'envoi")
     assert "CERTIFICATE_VERIFY_FAILED" in mail["error"]
-    assert mail["hint"] == diagnosis.UNREACHABLE_HINT
+    assert mail["hint"] == diagnosis.TLS_HINT
     assert tls_relay.received == []

@@ -19,9 +19,10 @@ from sqlmodel import col
 from coproctl import clock
 from coproctl.backoffice import Backoffice, unavailable
 from coproctl.config import Settings
-from coproctl.errors import BadInput
+from coproctl.errors import BadInput, Refused
 from coproctl.mail.delivery import deliver
 from coproctl.mail.outcomes import DeliveryReport
+from coproctl.mail.transports import describe, transport_key
 from coproctl.models import (
     MAIL_EXPIRED,
     MAIL_FAILED,
@@ -60,6 +61,62 @@ def send_queue(backoffice: Backoffice, *, limit: int | None = None) -> DeliveryR
         raise BadInput("bad_usage", "--limit doit valoir au moins 1.")
     with _database_errors():
         return deliver(backoffice, limit=limit)
+
+
+def retry_mail(
+    backoffice: Backoffice, ids: list[int] | None, *, use_this_transport: bool = False
+) -> DeliveryReport:
+    """``mail retry ID...|--all``: the queued messages tried now, whatever their backoff.
+
+    A message meant for another transport (another relay, a folder) stays queued unless
+    ``use_this_transport`` moves it to this one: a deliberate act of staff, never of cron.
+    Messages already sent, failed or expired are not queued any more: refused, saying why.
+    """
+    from coproctl.mail import claims
+
+    with _database_errors():
+        if ids is not None:
+            _check_retryable(backoffice, ids, use_this_transport)
+        if use_this_transport:
+            claims.adopt(backoffice, ids)
+        due = claims.make_due(backoffice, ids)
+        report = deliver(backoffice, due) if due else DeliveryReport()
+        left = claims.waiting(backoffice)
+    report.transport = transport_key(backoffice.settings)
+    report.waiting, report.next_attempt_at = left.count, left.next_at
+    report.elsewhere = left.elsewhere or {}
+    return report
+
+
+def _check_retryable(backoffice: Backoffice, ids: list[int], use_this_transport: bool) -> None:
+    key = transport_key(backoffice.settings)
+    with backoffice.uow() as uow:
+        rows = {
+            row.id: row
+            for row in uow.session.execute(
+                select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))
+            ).scalars()
+        }
+    problems = []
+    for number in ids:
+        row = rows.get(number)
+        if row is None:
+            problems.append(f"n°{number} : aucun message de ce numéro")
+        elif row.status == MAIL_SENDING:
+            problems.append(f"n°{number} : en cours d'envoi par un autre traitement")
+        elif row.status != MAIL_QUEUED:
+            what = {MAIL_SENT: "déjà envoyé", MAIL_EXPIRED: "non envoyé, code périmé"}.get(
+                row.status, "en échec définitif"
+            )
+            again = " (« coproctl code resend » envoie un nouveau code)" if row.code_id else ""
+            problems.append(f"n°{number} : {what}, plus rien à réessayer{again}")
+        elif row.transport not in (None, key) and not use_this_transport:
+            problems.append(
+                f"n°{number} : prévu pour {describe(row.transport)}, pas pour {describe(key)} "
+                "(--use-this-transport pour l'envoyer par ce dernier)"
+            )
+    if problems:
+        raise Refused("not_retryable", "Rien n'a été réessayé : " + " ; ".join(problems) + ".")
 
 
 def list_mail(
@@ -180,7 +237,8 @@ SAMPLE_CODE = "12345678"  # a made-up code: previews never show a real one
 def preview_mail(settings: Settings, kind: str) -> MailPreview:
     """``kind`` rendered for a made-up owner with the templates in use (MAIL_TEMPLATES_DIR
     first): how a syndic checks an adapted template before an owner receives it."""
-    from coproctl.mail.outbox import template_values
+    from coproctl.mail.compose import grouped
+    from coproctl.mail.outbox import REPLACES, coproprietes_text, template_values
     from coproctl.mail.templates import (
         CODE_KINDS,
         CODE_PLACEHOLDER,
@@ -199,16 +257,25 @@ def preview_mail(settings: Settings, kind: str) -> MailPreview:
     if kind in CODE_KINDS:
         purpose = {"update_code": "update", "reset_code": "reset"}.get(kind, "email-change")
         minutes = settings.code_ttl_minutes(purpose)
-        extra = {"minutes": str(minutes)}
+        extra = {"minutes": str(minutes), "replaces": REPLACES}
         expires_at = clock.now() + timedelta(minutes=minutes)
+    elif kind == "account_activated":
+        extra = {
+            "identifiants": "LEF001, LEF002",
+            "email": "marie.lefevre@example.com",
+            "coproprietes": coproprietes_text(
+                [("LEF001", "Les Tilleuls"), ("LEF002", "Résidence du Parc")]
+            ),
+        }
     elif kind != "password_changed":
         extra = {}
     values = template_values(settings, owner, account, extra, expires_at=expires_at)
     rendered = render(kind, values, templates_folder(settings.mail_templates_dir))
+    sample = grouped(SAMPLE_CODE)
     return MailPreview(
         kind=kind,
         subject=rendered.subject,
-        text=rendered.text.replace(CODE_PLACEHOLDER, SAMPLE_CODE),
-        html=rendered.html.replace(CODE_PLACEHOLDER, SAMPLE_CODE),
+        text=rendered.text.replace(CODE_PLACEHOLDER, sample),
+        html=rendered.html.replace(CODE_PLACEHOLDER, sample),
         placeholders=placeholders(kind),
     )
