@@ -59,7 +59,8 @@ def choose(data: bytes, encoding: str | None = None) -> Decoding:
     """How ``data`` is to be decoded; every byte of it is checked to decode that way."""
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            if not getattr(codecs.lookup(encoding), "_is_text_encoding", True):
+                raise LookupError(encoding)  # hex, base64, zlib: bytes to bytes, not text
         except LookupError:
             raise ReadError(
                 "bad_encoding",
@@ -151,7 +152,7 @@ def _check(data: bytes, codec: str, *, forced: bool) -> None:
             "bad_encoding",
             f"Le fichier n'est pas lisible en {codec} (octet invalide ligne {line}){hint}.",
         ) from None
-    except (UnicodeError, ValueError, TypeError) as exc:  # a truncated UTF-16 file, "hex"...
+    except (UnicodeError, ValueError, TypeError) as exc:  # a truncated UTF-16 file...
         raise ReadError(
             "bad_encoding", f"Le fichier n'est pas lisible en {codec} : {exc}."
         ) from None
