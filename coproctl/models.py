@@ -207,6 +207,18 @@ class CodeTally(SQLModel, table=True):
     expired: int = Field(default=0)
 
 
+class ErasedReference(SQLModel, table=True):
+    """An owner reference or an identifiant erased on a data-protection request, kept only
+    as a keyed hash (HMAC-SHA256 with the instance key, ``services/importing/erased.py``),
+    so that the next import does not bring the owner back: nothing here names anyone.
+    """
+
+    __tablename__ = "erased_reference"
+
+    digest: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+    erased_at: datetime = Field(default_factory=now)
+
+
 # staff: the search columns follow every ORM write of an owner or an account
 @event.listens_for(Owner, "before_insert")
 @event.listens_for(Owner, "before_update")

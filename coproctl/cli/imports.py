@@ -55,6 +55,14 @@ Report = Annotated[
         "--report", help="Write the rejected rows, with line and reason, to this CSV file."
     ),
 ]
+Restore = Annotated[
+    bool,
+    typer.Option(
+        "--restore",
+        help="Recreate the accounts of owners erased by 'owner erase' (skipped otherwise, "
+        "with a warning).",
+    ),
+]
 BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help="Accounts per transaction.")]
 Workers = Annotated[
     int | None,
@@ -142,6 +150,11 @@ def _render(summary: ImportSummary, report: Path | None) -> Callable[[], None]:
             f"inchangés : {summary.unchanged} · lignes rejetées : {len(summary.rejected)} · "
             f"avertissements : {len(summary.warnings)}"
         )
+        if summary.skipped:
+            typer.echo(
+                f"Comptes de propriétaires effacés, ignorés : {summary.skipped} "
+                "(--restore pour les recréer)"
+            )
         if summary.dry_run:
             typer.echo("Simulation (--dry-run) : rien n'a été écrit.")
         elif not summary.written:
@@ -198,6 +211,7 @@ def calls_for_funds(
     dry_run: DryRun = False,
     strict: Strict = False,
     update_passwords: UpdatePasswords = False,
+    restore: Restore = False,
     report: Report = None,
     batch_size: BatchSize = 500,
     workers: Workers = None,
@@ -219,6 +233,7 @@ def calls_for_funds(
         dry_run=dry_run,
         strict=strict,
         update_passwords=update_passwords,
+        restore=restore,
         batch_size=batch_size,
         workers=workers,
     )
@@ -234,6 +249,7 @@ def legacy(
     dry_run: DryRun = False,
     strict: Strict = False,
     update_passwords: UpdatePasswords = False,
+    restore: Restore = False,
     report: Report = None,
     batch_size: BatchSize = 500,
 ) -> None:
@@ -254,5 +270,6 @@ def legacy(
         dry_run=dry_run,
         strict=strict,
         update_passwords=update_passwords,
+        restore=restore,
         batch_size=batch_size,
     )

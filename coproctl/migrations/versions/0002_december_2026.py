@@ -177,11 +177,17 @@ def _downgrade_procedures() -> None:
 
 # --- imports (issue 10) ---------------------------------------------------------------
 def _upgrade_imports() -> None:
-    pass
+    # keyed hashes of erased owner references and identifiants: an import skips them
+    op.create_table(
+        "erased_reference",
+        sa.Column("digest", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("erased_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("digest"),
+    )
 
 
 def _downgrade_imports() -> None:
-    pass
+    op.drop_table("erased_reference")
 
 
 # --- mail (issues 9 and 11) -----------------------------------------------------------

@@ -17,11 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Table, select
 
+from coproctl import clock
 from coproctl.addresses import InvalidEmail, normalise_email
 from coproctl.folding import account_search_text, owner_search_text
 from coproctl.importers.fields import FIELDS, OWNER_FIELDS
 from coproctl.inputs import identifiant_problem, initial_password_problems
 from coproctl.models import PENDING, Account, Owner
+from coproctl.services.importing import erased
 from coproctl.services.importing.hashes import Job
 from coproctl.services.importing.kinds import ImportKind
 from coproctl.services.importing.notes import LineNote, on_account
@@ -71,6 +73,15 @@ class Context:
     kind: ImportKind
     update_passwords: bool
     now: datetime
+    restore: bool = False  # recreate the accounts of erased owners (--restore)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """A new account of the batch names an erased owner (by identifiant or reference)."""
+
+    at: datetime
+    digests: tuple[bytes, ...]  # the keyed hashes that matched: forgotten when restored
 
 
 @dataclass(frozen=True)
@@ -79,9 +90,11 @@ class Stored:
 
     accounts: dict[str, Row]  # by identifiant_key
     owners: dict[str, Row]  # by owner_ref
+    erased: dict[str, Erasure] = field(default_factory=dict)  # by draft key, new accounts only
 
 
-def load(conn: Connection, batch: Sequence[OwnerDraft]) -> Stored:
+def load(conn: Connection, batch: Sequence[OwnerDraft], erasure_key: bytes | None) -> Stored:
+    """``erasure_key``: the instance key when some owner was ever erased, else None."""
     keys = [draft.key for owner in batch for draft in owner.accounts]
     refs = [owner.owner_ref for owner in batch]
     query = (
@@ -92,7 +105,34 @@ def load(conn: Connection, batch: Sequence[OwnerDraft]) -> Stored:
     accounts = {row["identifiant_key"]: row for row in _dicts(conn.execute(query))}
     query = select(*(OWNER.c[name] for name in _OWNER_COLUMNS)).where(OWNER.c.owner_ref.in_(refs))
     owners = {row["owner_ref"]: row for row in _dicts(conn.execute(query))}
-    return Stored(accounts, owners)
+    if erasure_key is None:
+        return Stored(accounts, owners)
+    return Stored(accounts, owners, _erased(conn, batch, accounts, owners, erasure_key))
+
+
+def _erased(
+    conn: Connection,
+    batch: Sequence[OwnerDraft],
+    accounts: dict[str, Row],
+    owners: dict[str, Row],
+    key: bytes,
+) -> dict[str, Erasure]:
+    """The batch's new accounts whose identifiant, or whose owner's reference (when no
+    owner holds it now), was erased."""
+    wanted: dict[str, list[bytes]] = {}
+    for owner in batch:
+        ref = None if owner.owner_ref in owners else erased.owner_ref_digest(key, owner.owner_ref)
+        for draft in owner.accounts:
+            if draft.key not in accounts:
+                own = erased.identifiant_digest(key, draft.identifiant)
+                wanted[draft.key] = [own] if ref is None else [own, ref]
+    found = erased.erased_at(conn, {d for digests in wanted.values() for d in digests})
+    result = {}
+    for draft_key, digests in wanted.items():
+        hits = tuple(d for d in digests if d in found)
+        if hits:
+            result[draft_key] = Erasure(min(found[d] for d in hits), hits)
+    return result
 
 
 def _dicts(result: CursorResult[Any]) -> Iterator[Row]:
@@ -119,6 +159,8 @@ class Changes:
     events: dict[str, tuple[int | None, str, dict[str, Any]]] = field(default_factory=dict)
     jobs: list[tuple[str, Job]] = field(default_factory=list)
     complete: bool = True
+    skipped: int = 0  # accounts of erased owners left out
+    forget: list[bytes] = field(default_factory=list)  # erasures undone (--restore)
 
     @property
     def writes(self) -> bool:
@@ -152,7 +194,7 @@ class _Comparison:
             for draft in owner.accounts:
                 existing = self.stored.accounts.get(draft.key)
                 if existing is None:
-                    accepted += self._create(draft)
+                    accepted += self._create(draft, self.stored.erased.get(draft.key))
                 elif existing["owner_ref"] != owner.owner_ref:
                     self._refused(
                         draft,
@@ -238,8 +280,19 @@ class _Comparison:
             self._refused(draft, "bad_initial_password", reason)
         return bool(problems)
 
-    def _create(self, draft: AccountDraft) -> int:
+    def _create(self, draft: AccountDraft, erasure: Erasure | None) -> int:
         changes = self.changes
+        if erasure is not None and not self.context.restore:
+            changes.skipped += 1
+            when = clock.in_paris(erasure.at).strftime("%d/%m/%Y")
+            changes.warnings.extend(
+                on_account(
+                    draft,
+                    f"propriétaire effacé le {when}, ligne ignorée ; --restore pour le recréer",
+                    "erased_owner",
+                )
+            )
+            return 0
         problem = identifiant_problem(draft.identifiant)
         if problem is not None:
             self._refused(draft, "bad_identifiant", f"identifiant invalide : {problem}")
@@ -278,7 +331,11 @@ class _Comparison:
             draft.identifiant, row["email"], row["copropriete"]
         )
         changes.created += 1
-        changes.events[draft.key] = (None, draft.identifiant, {"result": "created"})
+        details: dict[str, Any] = {"result": "created"}
+        if erasure is not None:
+            changes.forget.extend(erasure.digests)
+            details["restored"] = True  # an erased owner brought back (--restore)
+        changes.events[draft.key] = (None, draft.identifiant, details)
         return 1
 
     def _update(self, draft: AccountDraft, existing: Row, owner_changes: list[str]) -> int:

@@ -43,6 +43,7 @@ class ImportOptions:
     mapping: tuple[str, ...] = ()  # --map 'Header=field'
     encoding: str | None = None
     delimiter: str | None = None
+    restore: bool = False  # recreate the accounts of erased owners
 
 
 def import_file(
@@ -103,6 +104,7 @@ def _write(
             batch_size=options.batch_size,
             workers=options.workers,
             dry_run=dry_run,
+            restore=options.restore,
         )
 
     if options.strict and not options.dry_run:
@@ -144,7 +146,7 @@ def _summary(table: Table, plan: Plan, kind: ImportKind, options: ImportOptions)
 def _add(summary: ImportSummary, outcome: Outcome) -> None:
     summary.written = outcome.written
     summary.created, summary.updated = outcome.created, outcome.updated
-    summary.unchanged = outcome.unchanged
+    summary.unchanged, summary.skipped = outcome.unchanged, outcome.skipped
     summary.rejected.extend(outcome.rejected)
     summary.warnings.extend(outcome.warnings)
     summary.rejected.sort(key=lambda note: note.line)
@@ -162,6 +164,7 @@ def _record(backoffice: Backoffice, kind: ImportKind, summary: ImportSummary) ->
             created=summary.created,
             updated=summary.updated,
             unchanged=summary.unchanged,
+            skipped=summary.skipped,
             rejected=len(summary.rejected),
             warnings=len(summary.warnings),
         )

@@ -27,6 +27,7 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0  # accounts of erased owners left out (see the warnings)
     rejected: list[LineNote] = field(default_factory=list)
     warnings: list[LineNote] = field(default_factory=list)
     written: bool = False
@@ -59,6 +60,7 @@ class ImportSummary:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "skipped": self.skipped,
             "rejected": [note.as_dict() for note in self.rejected],
             "warnings": [note.as_dict() for note in self.warnings],
         }

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from coproctl import clock
 from coproctl.backoffice import Backoffice
 from coproctl.models import AuditEvent
+from coproctl.services.importing import erased
 from coproctl.services.importing.compare import (
     ACCOUNT,
     OWNER,
@@ -53,6 +54,7 @@ class Outcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0  # accounts of erased owners left out
     rejected: list[LineNote] = field(default_factory=list)
     warnings: list[LineNote] = field(default_factory=list)
 
@@ -60,6 +62,7 @@ class Outcome:
         self.created += changes.created
         self.updated += changes.updated
         self.unchanged += changes.unchanged
+        self.skipped += changes.skipped
         self.rejected.extend(changes.rejected)
         self.warnings.extend(changes.warnings)
 
@@ -98,6 +101,7 @@ class Writer:
         batch_size: int,
         workers: int | None,
         dry_run: bool,
+        restore: bool = False,
     ) -> None:
         self.backoffice = backoffice
         self.kind = kind
@@ -106,10 +110,12 @@ class Writer:
         self.batch_size = max(1, batch_size)
         self.workers = workers
         self.dry_run = dry_run
+        self.restore = restore
         self.outcome = Outcome(written=not dry_run)
+        self.erasure_key: bytes | None = None  # set when some owner was ever erased
 
     def _context(self) -> Context:
-        return Context(self.kind, self.update_passwords, clock.now())
+        return Context(self.kind, self.update_passwords, clock.now(), self.restore)
 
     def run(self, owners: Sequence[OwnerDraft], progress: Progress | None = None) -> Outcome:
         total, done = accounts_in(owners), 0
@@ -121,13 +127,16 @@ class Writer:
                 progress(done, total)
 
         advance(0)
+        with self.backoffice.uow() as uow:
+            if erased.any_erased(uow.session.connection()):
+                self.erasure_key = self.backoffice.secret_key
         hasher = Hasher(self.workers)
         queue: deque[tuple[list[OwnerDraft], list[tuple[str, Job]], Results]] = deque()
         interrupted = False
         try:
             for batch in batches(owners, self.batch_size):
                 with self.backoffice.uow() as uow:
-                    stored = load(uow.session.connection(), batch)
+                    stored = load(uow.session.connection(), batch, self.erasure_key)
                 changes = compare(batch, stored, self._context(), {})
                 if self.dry_run or not changes.writes:
                     self.outcome.add(changes)
@@ -155,7 +164,8 @@ class Writer:
             try:
                 with self.backoffice.uow() as uow:
                     conn = uow.session.connection()
-                    changes = _compared(batch, load(conn, batch), context, hashes)
+                    stored = load(conn, batch, self.erasure_key)
+                    changes = _compared(batch, stored, context, hashes)
                     if changes.writes:
                         _store(conn, changes, self._audit(context))
                         uow.commit()
@@ -230,6 +240,7 @@ def _store(conn: Connection, changes: Changes, stamp: Stamp) -> None:
         conn.execute(
             update(ACCOUNT).where(ACCOUNT.c.id == bindparam("_id")), changes.account_updates
         )
+    erased.forget(conn, changes.forget)
     if changes.events:
         conn.execute(
             insert(AUDIT),

@@ -41,6 +41,7 @@ from coproctl.models import (
 )
 from coproctl.services import audit
 from coproctl.services.common import refuse
+from coproctl.services.importing import erased as erased_references
 from coproctl.services.maintenance.purges import delete_codes
 from coproctl.services.owners.views import AccountView, account_views, procedure_view
 from coproctl.services.procedures.codes import in_flight
@@ -402,6 +403,14 @@ def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) 
         owner = _get_owner(session, owner_ref, lock=True)
         held = _holdings(session, owner, lock=True)
         _refuse_if_live(uow, backoffice, owner, held.accounts, force=force, now=now)
+        # keyed hashes only: the next import skips this owner instead of recreating it
+        erased_references.remember(
+            session.connection(),
+            backoffice.secret_key,
+            owner.owner_ref,
+            [account.identifiant for account in held.accounts],
+            now,
+        )
 
         pseudonym = "anon-" + secrets.token_hex(6)
         replacements: dict[str, str] = {value: ERASED for value in held.personal()}
