@@ -14,12 +14,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlmodel import SQLModel
 
 import coproctl.models  # noqa: F401
 from coproctl import schema
-from coproctl.db import make_engine
+from coproctl.db import current_revision, make_engine
 
 NOW = "2026-01-15 10:00:00.000000"
 
@@ -117,6 +117,75 @@ def test_step_by_step_upgrade_keeps_data(db_url: str) -> None:
             assert diffs == []
             identifiants = conn.execute(text("SELECT identifiant FROM account")).scalars().all()
         assert sorted(identifiants) == [f"ID{n}" for n in range(1, len(DATA) + 1)]
+    finally:
+        engine.dispose()
+
+
+def _snapshot(engine: Engine) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """Every table: (its columns, its rows in primary-key order), as the database has them."""
+    tables = {}
+    with engine.connect() as conn:
+        inspector = inspect(conn)
+        for name in inspector.get_table_names():
+            if name == "alembic_version":
+                continue
+            columns = [column["name"] for column in inspector.get_columns(name)]
+            keys = inspector.get_pk_constraint(name)["constrained_columns"] or columns
+            rows = conn.execute(
+                text(f"SELECT {', '.join(columns)} FROM {name} ORDER BY {', '.join(keys)}")
+            ).all()
+            tables[name] = (columns, [tuple(row) for row in rows])
+    return tables
+
+
+Snapshot = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
+
+
+def _project(columns: list[str], rows: list[tuple[Any, ...]], kept: list[str]) -> list[Any]:
+    at = [columns.index(column) for column in kept]
+    return [tuple(row[i] for i in at) for row in rows]
+
+
+def _lost(before: Snapshot, after: Snapshot, oldest: Snapshot) -> list[str]:
+    """The tables whose rows ``after`` does not have as ``before`` had them, on the columns
+    the oldest schema has too (the newer columns are dropped by a downgrade, by design)."""
+    lost = []
+    for name in sorted(oldest):
+        kept = oldest[name][0]
+        if _project(*before[name], kept) != _project(*after[name], kept):
+            lost.append(f"{name} ({', '.join(kept)})")
+    return lost
+
+
+def test_downgrade_to_the_last_release_and_back_keeps_the_data(db_url: str) -> None:
+    """The release can be rolled back: each revision downgraded in turn to the first (0002
+    -> 0001) keeps every row and every value of the tables and columns the older schema
+    has (what the newer one added goes with it); upgraded again to the head, nothing was
+    lost, the schema is the models', and the new columns take rows again."""
+    engine = make_engine(db_url)
+    try:
+        revisions = revisions_in_order()
+        for step, revision in enumerate(revisions, start=1):
+            schema.upgrade(engine, revision)
+            with engine.begin() as conn:
+                DATA[revision](conn, step)
+        at_head = _snapshot(engine)
+        for revision in reversed(revisions[:-1]):
+            schema.downgrade(engine, revision)
+            assert current_revision(engine) == revision
+            older = _snapshot(engine)
+            assert _lost(at_head, older, older) == [], f"lost going down to {revision}"
+        assert all(older[name][1] for name in ("owner", "account", "audit_event"))
+        schema.upgrade(engine)
+        assert current_revision(engine) == revisions[-1]
+        assert _lost(at_head, _snapshot(engine), older) == [], "lost going up again"
+        with engine.begin() as conn:
+            DATA[revisions[-1]](conn, len(revisions) + 1)
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, SQLModel.metadata) == []
+            identifiants = conn.execute(text("SELECT identifiant FROM account")).scalars().all()
+        assert sorted(identifiants) == [f"ID{n}" for n in range(1, len(revisions) + 2)]
     finally:
         engine.dispose()
 
