@@ -2,7 +2,10 @@
 
 Every revision has a data function below that writes rows valid at that step; the rows
 written at earlier steps must survive every later migration. A new revision without its
-data function fails ``test_every_revision_has_data``.
+data function fails ``test_every_revision_has_data``; a column a revision adds that its
+data function leaves empty in every row fails ``test_step_by_step_upgrade_keeps_data``.
+The release can be rolled back: downgraded revision by revision to the first, then
+upgraded again, with the data kept.
 """
 
 from __future__ import annotations
@@ -105,12 +108,26 @@ def test_every_revision_has_data() -> None:
 def test_step_by_step_upgrade_keeps_data(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
+        columns: dict[str, dict[str, list[str]]] = {}  # revision -> table -> its columns
         for step, revision in enumerate(revisions_in_order(), start=1):
             schema.upgrade(engine, revision)
             with engine.begin() as conn:
                 DATA[revision](conn, step)
                 owners = conn.execute(text("SELECT COUNT(*) FROM owner")).scalar_one()
                 assert owners == step
+            snapshot = _snapshot(engine)
+            columns[revision] = {name: table[0] for name, table in snapshot.items()}
+            if step == 1:
+                continue
+            # a later revision's data step writes a value in every column the revision added
+            previous = columns[revisions_in_order()[step - 2]]
+            empty = [
+                f"{name}.{column}"
+                for name, (names, rows) in snapshot.items()
+                for index, column in enumerate(names)
+                if column not in previous.get(name, []) and all(row[index] is None for row in rows)
+            ]
+            assert empty == [], f"_data_{revision} leaves these new columns empty: {empty}"
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             diffs: list[Any] = compare_metadata(context, SQLModel.metadata)
