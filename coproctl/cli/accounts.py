@@ -79,9 +79,11 @@ def _procedure_text(view: AccountView) -> str | None:
     p = view.procedure
     if p is None:
         return None
+    from coproctl.cli.render import delivery_text
+
     return (
-        f"{label(PURPOSE, p.purpose)} — {label(PROCEDURE_STATE, p.state)} ; code pour {p.to}, "
-        f"valable jusqu'au {paris_text(p.code_expires_at)} ; "
+        f"{label(PURPOSE, p.purpose)} — {label(PROCEDURE_STATE, p.state)} ; code pour {p.to}"
+        f"{delivery_text(p.delivery)}, valable jusqu'au {paris_text(p.code_expires_at)} ; "
         f"{count(p.attempts, 'essai faux', 'essais faux')}"
     )
 

@@ -32,6 +32,7 @@ GROUPS.update(
             "coproctl.cli.imports",
             "Importer l'export des appels de fonds, ou les comptes de l'ancien extranet.",
         ),
+        "config": ("coproctl.cli.config", "Réglages en vigueur, et d'où ils viennent."),
         "mail": (
             "coproctl.cli.mail",
             "E-mails sortants : envoyer et réessayer la file, lister, purger.",

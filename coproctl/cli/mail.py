@@ -1,4 +1,4 @@
-"""``coproctl mail ...``: deliver and retry the queue (cron), list, purge, preview templates."""
+"""``coproctl mail ...``: deliver and retry the queue (cron), list, purge, preview, test."""
 
 from __future__ import annotations
 
@@ -25,9 +25,7 @@ STATUS_FR = {
     "failed": "échec",
     "expired": "non envoyé (code expiré)",
 }
-Quiet = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print nothing unless something failed (cron).")
-]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien, sauf un échec (cron).")]
 
 
 def _summary(report: DeliveryReport) -> list[str]:
@@ -94,14 +92,14 @@ def _report(ctx: typer.Context, report: DeliveryReport, quiet: bool) -> None:
 def send(
     ctx: typer.Context,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Handle at most N messages.")
+        int | None, typer.Option("--limit", min=1, help="Traite au plus N messages.")
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Deliver the due queue, retrying with backoff (cron).
+    """Envoie les messages dus de la file, avec nouveaux essais espacés (cron).
 
-    Exit 1 if the relay is unusable, or if messages wait for another transport than this
-    run's (another relay, a folder): they are left queued.
+    Code de sortie 1 si le serveur d'envoi est inutilisable, ou si des messages attendent un
+    autre transport que celui de ce passage (autre relais, dossier) : ils restent en attente.
     """
     with backoffice(ctx) as office:
         from coproctl.services.mail.queue import send_queue
@@ -114,19 +112,20 @@ def send(
 def retry(
     ctx: typer.Context,
     ids: Annotated[
-        list[int] | None, typer.Argument(help="Message numbers (mail list), or --all.")
+        list[int] | None, typer.Argument(help="Numéros des messages (mail list), ou --all.")
     ] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every queued message.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Tous les messages en attente.")] = False,
     use_this_transport: Annotated[
         bool,
         typer.Option(
             "--use-this-transport",
-            help="Also send messages queued for another transport (relay, folder) by this one.",
+            help="Envoie aussi, par le transport réglé ici, les messages prévus pour un autre "
+            "(autre relais, dossier).",
         ),
     ] = False,
     quiet: Quiet = False,
 ) -> None:
-    """Try queued messages again now, whatever their backoff (mail send waits for it)."""
+    """Réessaie maintenant des messages en attente, sans attendre l'heure prévue."""
     with backoffice(ctx) as office:
         from coproctl.errors import BadInput
         from coproctl.services.mail.queue import retry_mail
@@ -140,12 +139,13 @@ def retry(
 @app.command("test")
 def test_(
     ctx: typer.Context,
-    address: Annotated[str, typer.Argument(help="Where the trial message goes.")],
+    address: Annotated[str, typer.Argument(help="Adresse qui reçoit le message d'essai.")],
 ) -> None:
-    """Send one trial message through the configured transport, and show the relay's answer.
+    """Envoie un message d'essai par le transport réglé, et affiche la réponse du serveur.
 
-    Nothing is queued: the settings as they are now, host, port, TLS, login and sender, are
-    tried at once. Exit 1 when the message could not go (what failed, and a hint).
+    Rien n'est mis en file : les réglages tels qu'ils sont (serveur, port, TLS, identifiant,
+    expéditeur) sont essayés tout de suite. Code de sortie 1 si le message n'a pas pu partir
+    (ce qui a échoué, et que faire).
     """
     with errors_handled(ctx) as st:
         from coproctl.config import load_settings
@@ -193,21 +193,23 @@ def list_(
     ctx: typer.Context,
     status: Annotated[
         str | None,
-        typer.Option("--status", help="queued, sending, sent, failed or expired."),
+        typer.Option("--status", help="queued, sending, sent, failed ou expired."),
     ] = None,
     to: Annotated[
         str | None,
-        typer.Option("--to", help="Recipient address (any case), or a part of it: orange.fr."),
+        typer.Option(
+            "--to", help="Adresse du destinataire (casse indifférente), ou une partie : orange.fr."
+        ),
     ] = None,
-    account: Annotated[str | None, typer.Option("--account", help="Identifiant.")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="Identifiant du compte.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="update_code, reset_code...")] = None,
     since: Annotated[
         datetime | None,
-        typer.Option("--since", formats=DATE_FORMATS, help="Queued from (Paris time)."),
+        typer.Option("--since", formats=DATE_FORMATS, help="Mis en file depuis (heure de Paris)."),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
 ) -> None:
-    """Messages, newest first: what was sent, what waits, what failed and why."""
+    """Les messages, du plus récent : ce qui est parti, ce qui attend, ce qui a échoué, pourquoi."""
     with backoffice(ctx) as office:
         from coproctl.services.mail.queue import list_mail
 
@@ -232,16 +234,17 @@ def purge(
             "--older-than",
             min=1,
             metavar="DAYS",
-            help="Age in days (default: the MAIL_RETENTION_DAYS setting).",
+            help="Âge en jours (par défaut : le réglage MAIL_RETENTION_DAYS).",
         ),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, delete nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Compte, ne supprime rien.")] = False,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, help="Rows per transaction.")
+        int, typer.Option("--batch-size", min=1, help="Lignes par transaction.")
     ] = 1000,
     quiet: Quiet = False,
 ) -> None:
-    """Delete messages sent, failed or expired more than DAYS ago (cron; queued ones stay)."""
+    """Supprime les messages envoyés, en échec ou périmés depuis plus de DAYS jours (cron ; la
+    file d'attente n'est jamais touchée)."""
     with backoffice(ctx) as office:
         from coproctl.services.mail.queue import purge_mail
 
@@ -269,12 +272,14 @@ def preview(
         str | None,
         typer.Argument(
             help="update_code, reset_code, email_change_code, password_changed, "
-            "email_changed or account_reset. Without it: check every template."
+            "email_changed, account_reset ou account_activated. Sans lui : vérifie tous les "
+            "modèles."
         ),
     ] = None,
-    html: Annotated[bool, typer.Option("--html", help="Show the HTML alternative.")] = False,
+    html: Annotated[bool, typer.Option("--html", help="Affiche la version HTML.")] = False,
 ) -> None:
-    """Show a mail as an owner would get it, with the templates in use (MAIL_TEMPLATES_DIR)."""
+    """Montre un e-mail tel qu'un propriétaire le recevrait, avec les modèles en service
+    (MAIL_TEMPLATES_DIR)."""
     with errors_handled(ctx) as st:
         from coproctl.config import load_settings
         from coproctl.mail.templates import KINDS

@@ -39,6 +39,13 @@ KIND_TEXT = {
 }
 
 
+def delivery_text(delivery: Delivery | None) -> str:
+    """`` (envoyé : accepté par ... )`` after an address, for one line about a mail."""
+    if delivery is None:
+        return ""
+    return f" ({STATUS_TEXT.get(delivery.status, delivery.status)} : {delivery.detail})"
+
+
 def delivery_lines(deliveries: list[Delivery]) -> list[str]:
     """One line per mail (what became of it, why), then the hint staff can act on."""
     lines = []

@@ -23,10 +23,13 @@ def init(ctx: typer.Context) -> None:
                     ("Base de données", result.database),
                     ("Schéma", f"{result.revision_before or 'vide'} -> {result.revision_after}"),
                     ("Clé secrète", result.secret_key_status),
-                    ("Envoi des e-mails", result.mail_transport),
+                    *(result.mail.lines() if result.mail is not None else []),
                 ]
             ),
         )
+        if not st.json and result.mail is not None:
+            for warning in result.mail.warnings:
+                typer.echo(f"Attention : {warning}", err=True)
 
 
 def register(app: typer.Typer) -> None:

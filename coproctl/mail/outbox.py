@@ -6,6 +6,9 @@ from datetime import datetime
 from email.utils import make_msgid
 from typing import TYPE_CHECKING
 
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
 from coproctl import clock
 from coproctl.config import Settings
 from coproctl.db import UnitOfWork
@@ -14,7 +17,7 @@ from coproctl.mail.compose import sender_domain
 from coproctl.mail.sealing import seal
 from coproctl.mail.templates import CODE_PLACEHOLDER, render, templates_folder
 from coproctl.mail.transports import transport_key
-from coproctl.models import Account, OutboxMessage, Owner, VerificationCode
+from coproctl.models import MAIL_FAILED, Account, OutboxMessage, Owner, VerificationCode
 
 if TYPE_CHECKING:
     from coproctl.backoffice import Backoffice
@@ -134,3 +137,17 @@ def queue_mail(
     assert row_id is not None
     uow.after_commit(lambda: backoffice.mail_committed(row_id))
     return message
+
+
+def last_code_mail_failed(session: Session, account_id: int, purpose: str) -> bool:
+    """Whether the mail of the account's newest code of ``purpose`` failed for good (a 5xx
+    answer, an address no message can carry): the resend cooldown then does not hold."""
+    newest = (
+        select(VerificationCode.id)
+        .where(VerificationCode.account_id == account_id, VerificationCode.purpose == purpose)
+        .order_by(VerificationCode.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+        .scalar_subquery()
+    )
+    failed = exists().where(OutboxMessage.code_id == newest, OutboxMessage.status == MAIL_FAILED)
+    return bool(session.execute(select(failed)).scalar())

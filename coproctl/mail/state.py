@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from coproctl import clock
 from coproctl.mail.diagnosis import hint
@@ -164,3 +165,14 @@ def read(
 
 def file_notice(folder: str) -> str:
     return f"E-mails écrits dans {folder}, rien n'est envoyé (MAIL_TRANSPORT=file:...)."
+
+
+def code_mail_state(session: Session, code_id: int) -> Delivery | None:
+    """What became of the newest mail of a code (``account show``'s procedure line)."""
+    row = session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.code_id == code_id)
+        .order_by(OutboxMessage.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).scalar_one_or_none()
+    return delivery_of(row) if row is not None else None

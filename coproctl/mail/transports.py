@@ -9,8 +9,11 @@ can go: the deliverer stops there and retries later).
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
+from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -66,6 +69,35 @@ class FileTransport:
 
     def close(self) -> None:
         return None
+
+
+def purge_file_codes(folder: Path | None, older_than: datetime, *, dry_run: bool = False) -> int:
+    """Remove from the file transport's folder the code mails written before ``older_than``.
+
+    A code mail written as a file holds its code in clear (the outbox erases its copy once
+    delivered): ``codes purge`` calls this with its cutoff, so these files do not outlive
+    the codes' grace period. Only the files this transport names ``NNNNNNNN-<code kind>.eml``
+    and regular files are touched; how many went (or would go, ``dry_run``).
+    """
+    from coproctl.mail.templates import CODE_KINDS
+
+    if folder is None or not folder.is_dir():
+        return 0
+    cutoff = older_than.timestamp()
+    removed = 0
+    for kind in CODE_KINDS:
+        for path in folder.glob(f"*-{kind}.eml"):
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff:
+                continue
+            if not dry_run:
+                with suppress(FileNotFoundError):
+                    path.unlink()
+            removed += 1
+    return removed
 
 
 class ConsoleTransport:

@@ -41,6 +41,7 @@ from coproctl import clock
 from coproctl.backoffice import Backoffice, unavailable
 from coproctl.config import Settings
 from coproctl.errors import BadInput, Refused
+from coproctl.mail.transports import file_folder, purge_file_codes
 from coproctl.models import (
     MAIL_EXPIRED,
     MAIL_QUEUED,
@@ -323,6 +324,7 @@ def purge_codes(
                 report.removed[name] += count
             done.step(sum(count for _, count in counts), between_batches, pause)
             report.batches = done.batches
+        purge_file_codes(file_folder(backoffice.settings), report.cutoff, dry_run=dry_run)
         if not dry_run:
             with backoffice.uow() as uow:
                 audit.record(

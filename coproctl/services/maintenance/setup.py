@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from coproctl.backoffice import engine_for, unavailable
 from coproctl.config import Settings
 from coproctl.security.secret_key import ensure_secret_key
+from coproctl.services.mail.summary import MailSummary, mail_summary
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class InitResult:
     revision_after: str | None
     secret_key_status: str
     mail_transport: str
+    # how mail goes out (relay, port, TLS, sender), and what is missing (syndic settings)
+    mail: MailSummary | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -28,6 +31,8 @@ class InitResult:
             "revision_after": self.revision_after,
             "secret_key": self.secret_key_status,
             "mail_transport": self.mail_transport,
+            "mail": self.mail.as_dict() if self.mail is not None else None,
+            "warnings": self.mail.warnings if self.mail is not None else [],
         }
 
 
@@ -52,5 +57,10 @@ def initialise(settings: Settings) -> InitResult:
     finally:
         engine.dispose()
     return InitResult(
-        engine.url.render_as_string(hide_password=True), before, after, key_status, transport
+        engine.url.render_as_string(hide_password=True),
+        before,
+        after,
+        key_status,
+        transport,
+        mail_summary(settings),
     )

@@ -25,6 +25,9 @@ class ProcedureView:
     code_expires_at: datetime
     attempts: int
     verified_at: datetime | None
+    # what became of the code's mail (mail.state.Delivery: sent, written, queued, retrying,
+    # failed), read from the outbox, not the intent; None when the mail is gone (purged)
+    delivery: Any = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +37,7 @@ class ProcedureView:
             "code_expires_at": clock.paris_iso(self.code_expires_at),
             "attempts": self.attempts,
             "verified_at": clock.paris_iso(self.verified_at),
+            "delivery": self.delivery.as_dict() if self.delivery is not None else None,
         }
 
 
@@ -223,9 +227,15 @@ def detailed_view(session: Session, account: Account, owner: Owner) -> AccountVi
         .order_by(col(OutboxMessage.id).desc())
         .limit(10)
     ).all()
+    code = in_flight(session, account.id)
+    procedure = procedure_view(code)
+    if procedure is not None and code is not None and code.id is not None:
+        from coproctl.mail.state import code_mail_state
+
+        procedure = replace(procedure, delivery=code_mail_state(session, code.id))
     return replace(
         base,
-        procedure=procedure_view(in_flight(session, account.id)),
+        procedure=procedure,
         recent_events=recent_for_account(session, account.id),
         mails=[mail_view(row, account.identifiant) for row in mails],
     )

@@ -18,6 +18,7 @@ from coproctl import clock
 from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
 from coproctl.errors import Refused
+from coproctl.mail.outbox import last_code_mail_failed
 from coproctl.models import (
     ACTIVE,
     DISABLED,
@@ -127,7 +128,9 @@ def _check_resend_limits(
             col(VerificationCode.created_at) > window_start,
         )
     ).one()
-    if newest is not None:
+    # a code whose mail was refused for good (5xx, unusable address) lifts the cooldown: the
+    # owner corrects the address at once; the hourly cap below still counts it
+    if newest is not None and not last_code_mail_failed(session, account.id, purpose):
         next_at = clock.as_utc(newest) + timedelta(seconds=s.code_resend_cooldown_seconds)
         if now < next_at:
             wait = int((next_at - now).total_seconds()) + 1
@@ -162,6 +165,7 @@ def issue(
     assert account.id is not None
     session = uow.session
     _check_resend_limits(session, backoffice, account, purpose)
+    previous = in_flight(session, account.id)
     supersede_all(session, account.id)
     minutes = backoffice.settings.code_ttl_minutes(purpose)
     now = clock.now()
@@ -176,7 +180,8 @@ def issue(
     )
     session.add(row)
     session.flush()
-    notifications.send_code(uow, backoffice, owner, account, row, plain)
+    replaces = previous is not None and previous.purpose == purpose
+    notifications.send_code(uow, backoffice, owner, account, row, plain, replaces=replaces)
     return CodeSent(account.identifiant, purpose, target_email, row.expires_at, minutes)
 
 

@@ -243,7 +243,9 @@ def set_password(
             supersede_all(session, target.id)
         previous = {target.id: notifications.verified_address(target) for target in targets}
         _apply_password(session, targets, passwords.hash_password(password), email)
-        notifications.password_changed(uow, backoffice, owner, targets, previous)
+        notifications.password_changed(
+            uow, backoffice, owner, targets, previous, first_connection=row.purpose == UPDATE
+        )
         for target in targets:
             audit.record(
                 session,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from coproctl.addresses import same_address
 from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
-from coproctl.mail.outbox import queue_mail
+from coproctl.mail.outbox import REPLACES, coproprietes_text, queue_mail
 from coproctl.models import EMAIL_CHANGE, RESET, UPDATE, Account, Owner, VerificationCode
 
 CODE_MAIL_KINDS = {
@@ -23,7 +24,10 @@ def send_code(
     account: Account,
     code_row: VerificationCode,
     code: str,
+    *,
+    replaces: bool = False,
 ) -> None:
+    """``replaces``: a code of the same procedure was in flight (the mail says it is dead)."""
     minutes = backoffice.settings.code_ttl_minutes(code_row.purpose)
     queue_mail(
         uow,
@@ -32,7 +36,7 @@ def send_code(
         to=code_row.target_email,
         owner=owner,
         account=account,
-        values={"minutes": str(minutes)},
+        values={"minutes": str(minutes), "replaces": REPLACES if replaces else ""},
         code=code,
         code_row=code_row,
         expires_at=code_row.expires_at,
@@ -45,8 +49,13 @@ def password_changed(
     owner: Owner,
     accounts: Sequence[Account],
     previous: Mapping[int, str | None],
+    *,
+    first_connection: bool = False,
 ) -> None:
     """One notice per address, naming the accounts whose password changed.
+
+    After a first connection (``first_connection``), the address just verified gets the
+    confirmation that the space is active with it, naming the copropriétés.
 
     Each account's notice goes to the address that was verified BEFORE the change
     (``previous``, by account id): the one the rightful owner reads, which whoever made the
@@ -63,6 +72,24 @@ def password_changed(
             if account not in group:
                 group.append(account)
     for address, group in by_address.values():
+        identifiants = ", ".join(a.identifiant for a in group)
+        if first_connection and all(same_address(address, a.email or "") for a in group):
+            queue_mail(
+                uow,
+                backoffice,
+                kind="account_activated",
+                to=address,
+                owner=owner,
+                account=group[0],
+                values={
+                    "identifiants": identifiants,
+                    "email": address,
+                    "coproprietes": coproprietes_text(
+                        [(a.identifiant, a.copropriete) for a in group]
+                    ),
+                },
+            )
+            continue
         queue_mail(
             uow,
             backoffice,
@@ -70,7 +97,7 @@ def password_changed(
             to=address,
             owner=owner,
             account=group[0],
-            values={"identifiants": ", ".join(a.identifiant for a in group)},
+            values={"identifiants": identifiants},
         )
 
 
