@@ -74,6 +74,9 @@ class Settings:
     lockout_base_seconds: int = 60
     lockout_max_seconds: int = 3600
     enumeration_floor_ms: int = 300
+    # a pending account's letter (or legacy) password stops opening it after this many days
+    # (counted from account.password_changed_at); `account reset` issues a new one
+    initial_password_days: int = 365
     # retention
     audit_retention_days: int = 365
 
@@ -194,6 +197,67 @@ def _validate(settings: Settings) -> None:
         raise BadInput("bad_setting", "MAIL_LEASE_SECONDS >= 30, MAIL_RETENTION_DAYS >= 1.")
     if settings.password_min_score not in range(5):
         raise BadInput("bad_setting", "PASSWORD_MIN_SCORE doit être compris entre 0 et 4.")
+    _validate_security(settings)
+
+
+# security settings: (lowest, highest) accepted; outside, a defence would be off or absurd
+SECURITY_RANGES: dict[str, tuple[int, int]] = {
+    "code_ttl_update_minutes": (1, 120),
+    "code_ttl_reset_minutes": (1, 60),
+    "code_ttl_email_change_minutes": (1, 120),
+    "code_max_attempts": (1, 10),
+    "code_resend_cooldown_seconds": (0, 3600),
+    "code_max_per_hour": (1, 20),
+    "password_window_minutes": (1, 60),
+    "lockout_threshold": (1, 20),
+    "lockout_base_seconds": (1, 3600),
+    "lockout_max_seconds": (1, 86_400),
+    "enumeration_floor_ms": (0, 5000),
+    "initial_password_days": (1, 3650),
+}
+MAX_FAILED_LOGINS_PER_HOUR = 100  # OWASP ASVS 4.0.3, 2.2.1
+
+
+def _validate_security(settings: Settings) -> None:
+    """The security settings (codes, lockout, enumeration floor, initial passwords) within
+    their ranges, and a lockout that lets at most 100 wrong passwords a hour through."""
+    for name, (lowest, highest) in SECURITY_RANGES.items():
+        value = getattr(settings, name)
+        if not lowest <= value <= highest:
+            raise BadInput(
+                "bad_setting",
+                f"Réglage {name.upper()} hors limites : {value} (attendu entre {lowest} et "
+                f"{highest}).",
+            )
+    if settings.lockout_max_seconds < settings.lockout_base_seconds:
+        raise BadInput(
+            "bad_setting",
+            "LOCKOUT_MAX_SECONDS doit être au moins égal à LOCKOUT_BASE_SECONDS.",
+        )
+    tries = failed_logins_per_hour(settings)
+    if tries > MAX_FAILED_LOGINS_PER_HOUR:
+        raise BadInput(
+            "bad_setting",
+            f"Verrouillage trop faible : LOCKOUT_THRESHOLD={settings.lockout_threshold}, "
+            f"LOCKOUT_BASE_SECONDS={settings.lockout_base_seconds} et LOCKOUT_MAX_SECONDS="
+            f"{settings.lockout_max_seconds} laissent {tries} essais par heure sur un compte "
+            f"({MAX_FAILED_LOGINS_PER_HOUR} au plus).",
+        )
+
+
+def failed_logins_per_hour(settings: Settings) -> int:
+    """How many wrong passwords one account takes in an hour under the lockout schedule of
+    ``services/procedures/lockout.py`` (after the threshold, a lock that doubles up to the
+    ceiling), counted as an attacker who tries again the moment each lock ends."""
+    elapsed, failures = 0, 0
+    while elapsed < 3600 and failures <= MAX_FAILED_LOGINS_PER_HOUR:
+        failures += 1
+        over = failures - settings.lockout_threshold
+        if over >= 0:
+            elapsed += min(
+                settings.lockout_base_seconds * 2 ** min(over, 32), settings.lockout_max_seconds
+            )
+    return failures
 
 
 def replace(settings: Settings, **changes: Any) -> Settings:

@@ -7,6 +7,10 @@ hold a password, a code or a hash: :func:`record` refuses keys that could carry 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -38,6 +42,58 @@ _FORBIDDEN_KEYS = frozenset(
 )
 
 
+# what a row may hold (audit_event columns, and a bound on every detail value): a write of
+# the trail never fails on a value too long, and a refusal's effect is never lost to it
+MAX_ACTOR = 200
+MAX_IDENTIFIANT = 200
+MAX_DETAIL_TEXT = 200
+MAX_DETAIL_ITEMS = 20
+_MAX_DEPTH = 3
+
+
+def identifiant_tag(key: bytes, identifiant: str) -> str:
+    """What the trail keeps of an identifiant no account has: an HMAC (instance key) of its
+    lookup key, never the text. A password typed in the identifiant field stays unreadable;
+    staff who type the identifiant again find its events (same tag)."""
+    from coproctl.inputs import identifiant_key
+
+    message = b"audit-identifiant:" + identifiant_key(identifiant).encode("utf-8", "surrogatepass")
+    return "inconnu:" + hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def _text(value: str, limit: int) -> str:
+    """Printable (control characters and lone surrogates replaced) and at most ``limit``."""
+    clean = "".join(
+        "\ufffd" if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in value[: limit + 1]
+    )
+    return clean if len(clean) <= limit else clean[: limit - 1] + "\u2026"
+
+
+def bounded(value: Any, depth: int = 0) -> Any:
+    """A detail value both engines store: text cut, collections cut, nothing but JSON."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str) or depth >= _MAX_DEPTH:
+        return _text(str(value), MAX_DETAIL_TEXT)
+    if isinstance(value, dict):
+        items = list(value.items())
+        kept = {
+            _text(str(key), 64): bounded(item, depth + 1) for key, item in items[:MAX_DETAIL_ITEMS]
+        }
+        if len(items) > MAX_DETAIL_ITEMS:
+            kept["\u2026"] = len(items) - MAX_DETAIL_ITEMS
+        return kept
+    if isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+        kept_items = [bounded(item, depth + 1) for item in items[:MAX_DETAIL_ITEMS]]
+        if len(items) > MAX_DETAIL_ITEMS:
+            kept_items.append(f"\u2026 (+{len(items) - MAX_DETAIL_ITEMS})")
+        return kept_items
+    return _text(str(value), MAX_DETAIL_TEXT)
+
+
 def record(
     session: Session,
     actor: str,
@@ -51,14 +107,15 @@ def record(
     forbidden = _FORBIDDEN_KEYS.intersection(key.lower() for key in details)
     if forbidden:
         raise ValueError(f"audit details must not carry secrets ({sorted(forbidden)})")
+    who = account.identifiant if account is not None else identifiant
     event = AuditEvent(
         at=clock.now(),
-        actor=actor,
+        actor=_text(actor, MAX_ACTOR),
         account_id=account.id if account is not None else None,
-        identifiant=account.identifiant if account is not None else identifiant,
+        identifiant=_text(who, MAX_IDENTIFIANT) if who is not None else None,
         action=action,
         outcome=outcome,
-        details=details,
+        details=bounded(details),
     )
     session.add(event)
     return event
@@ -104,6 +161,7 @@ def _events_query(
     *,
     account_id: int | None = None,
     identifiant: str | None = None,
+    identifiant_tag: str | None = None,
     action: str | None = None,
     actor: str | None = None,
     since: datetime | None = None,
@@ -114,7 +172,9 @@ def _events_query(
         query = query.where(AuditEvent.account_id == account_id)
     if identifiant is not None:
         # identifiants are case-insensitive: events of an unknown one were recorded as typed
-        query = query.where(func.lower(AuditEvent.identifiant) == identifiant.strip().lower())
+        # (before release 0002), or as their tag since (see identifiant_tag)
+        wanted = [identifiant.strip().lower(), *([identifiant_tag] if identifiant_tag else [])]
+        query = query.where(func.lower(AuditEvent.identifiant).in_(wanted))
     if action is not None:
         query = query.where(
             (AuditEvent.action == action) | col(AuditEvent.action).startswith(action + ".")
@@ -133,6 +193,7 @@ def list_events(
     *,
     account_id: int | None = None,
     identifiant: str | None = None,
+    identifiant_tag: str | None = None,
     action: str | None = None,
     actor: str | None = None,
     since: datetime | None = None,
@@ -144,6 +205,7 @@ def list_events(
     query = _events_query(
         account_id=account_id,
         identifiant=identifiant,
+        identifiant_tag=identifiant_tag,
         action=action,
         actor=actor,
         since=since,
@@ -178,6 +240,9 @@ def audit_page(
         filters: dict[str, Any] = {
             "account_id": account_id,
             "identifiant": identifiant.strip()
+            if identifiant is not None and account_id is None
+            else None,
+            "identifiant_tag": identifiant_tag(backoffice.secret_key, identifiant)
             if identifiant is not None and account_id is None
             else None,
             "action": action,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from coproctl import inputs
@@ -57,17 +58,32 @@ def refuse(
     """Record the refusal (and whatever the service changed before it), commit, return the error.
 
     Used as ``raise refuse(...)``: a refused step still leaves its trace, and state changes a
-    refusal implies (a failed-login counter, a spent try on a code) are kept.
+    refusal implies (a failed-login counter, a spent try on a code) are kept. They are kept
+    even when the trail cannot take the event as it is: the event is then written without
+    its details (``details_cut``), never the other way round (a lockout must not fail open).
     """
-    audit.record(
-        uow.session,
-        backoffice.actor,
-        action,
-        error.code,
-        account=account,
-        identifiant=identifiant,
-        **details,
-    )
+    session = uow.session
+    try:
+        with session.begin_nested():  # flushes the refusal's own changes first
+            audit.record(
+                session,
+                backoffice.actor,
+                action,
+                error.code,
+                account=account,
+                identifiant=identifiant,
+                **details,
+            )
+    except SQLAlchemyError:
+        audit.record(
+            session,
+            backoffice.actor,
+            action,
+            error.code,
+            account=account,
+            identifiant=None if account is not None else "?",
+            details_cut=True,
+        )
     uow.commit()
     return error
 

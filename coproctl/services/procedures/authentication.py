@@ -1,18 +1,24 @@
 """Checking an identifiant and a password: ``login`` and the first step of other procedures.
 
-An unknown identifiant costs a hash check and answers exactly like a wrong password. A
-locked account answers "locked until T" without the password being checked.
+An unknown identifiant costs a hash check and answers exactly like a wrong password; the
+audit trail keeps an HMAC of it, never the text (it may be a password typed in the wrong
+field). A locked account answers "locked until T" whatever the password. A disabled account
+answers the same for a right and a wrong password, and every try counts towards the lock.
+A pending account whose letter password is older than ``INITIAL_PASSWORD_DAYS`` answers
+"contactez votre service de syndic", the same whatever the password (see docs/security.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from coproctl import clock
 from coproctl.backoffice import Backoffice
+from coproctl.config import Settings
 from coproctl.db import UnitOfWork
-from coproctl.errors import Refused
+from coproctl.errors import CoproctlError, Refused
 from coproctl.models import ACTIVE, DISABLED, PENDING, Account
 from coproctl.security import passwords
 from coproctl.services import audit
@@ -27,12 +33,19 @@ def bad_credentials() -> Refused:
 
 
 def locked_error(account: Account) -> Refused:
+    from coproctl.services.owners.locks import STAFF, lock_reason  # staff: who locked it
+
     assert account.locked_until is not None
+    why = (
+        "par votre service de syndic"
+        if lock_reason(account) == STAFF
+        else "après des essais de mot de passe infructueux"
+    )
     return Refused(
         "account_locked",
-        f"Compte verrouillé jusqu'au {clock.paris_text(account.locked_until)} "
-        "après des essais de mot de passe infructueux.",
+        f"Compte verrouillé jusqu'au {clock.paris_text(account.locked_until)} {why}.",
         locked_until=clock.paris_iso(account.locked_until),
+        lock_reason=lock_reason(account),
     )
 
 
@@ -43,8 +56,29 @@ def disabled_error() -> Refused:
     )
 
 
+def initial_password_expired_error(identifiant: str, days: int) -> Refused:
+    return Refused(
+        "initial_password_expired",
+        "Le mot de passe communiqué par le syndic n'est plus valable : contactez votre service "
+        "de syndic pour en recevoir un nouveau.",
+        hint=(
+            f"Mot de passe initial de plus de {days} jours : « coproctl account reset "
+            f"{identifiant} » en édite un nouveau (à envoyer par courrier)."
+        ),
+    )
+
+
 def is_locked(account: Account) -> bool:
     return account.locked_until is not None and clock.as_utc(account.locked_until) > clock.now()
+
+
+def initial_password_expired(account: Account, settings: Settings) -> bool:
+    """A pending account's password (the letter's, or a legacy one) opens it for
+    ``INITIAL_PASSWORD_DAYS`` after it was set, no longer."""
+    if account.status != PENDING:
+        return False
+    since = account.password_changed_at or account.created_at
+    return clock.now() > clock.as_utc(since) + timedelta(days=settings.initial_password_days)
 
 
 def check_credentials(
@@ -56,7 +90,10 @@ def check_credentials(
 ) -> Account:
     """The account if ``password`` is its current one; else record, commit and raise.
 
-    A success clears the failure counter and upgrades a deprecated hash to argon2id.
+    A success clears the failure counter and upgrades a deprecated hash to argon2id. Every
+    path spends one hash check, so that time tells nothing. Answers that do not depend on the
+    password (locked; disabled; expired initial password) are the same whether it was right
+    or wrong: none of them confirms a password.
     """
     session = uow.session
     account = find_account(session, identifiant, lock=True)
@@ -67,34 +104,24 @@ def check_credentials(
             backoffice,
             action,
             bad_credentials(),
-            identifiant=identifiant.strip()[:200],
+            identifiant=audit.identifiant_tag(backoffice.secret_key, identifiant),
             reason="unknown_identifiant",
         )
     if is_locked(account):
         raise refuse(uow, backoffice, action, locked_error(account), account=account)
     ok, replacement = passwords.verify(password, account.password_hash)
-    now = clock.now()
-    if not ok:
-        if account.status == DISABLED:
-            raise refuse(uow, backoffice, action, bad_credentials(), account=account)
-        account.failed_logins += 1
-        duration = lock_duration(account.failed_logins, backoffice.settings)
-        details: dict[str, Any] = {"failed_logins": account.failed_logins}
-        error = bad_credentials()
-        if duration is not None:
-            account.locked_until = now + duration
-            details["locked_seconds"] = int(duration.total_seconds())
-            error = Refused(
-                "bad_credentials",
-                f"{BAD_CREDENTIALS_MESSAGE} Trop d'essais : compte verrouillé jusqu'au "
-                f"{clock.paris_text(account.locked_until)}.",
-                locked_until=clock.paris_iso(account.locked_until),
-            )
-        account.updated_at = now
-        session.add(account)
-        raise refuse(uow, backoffice, action, error, account=account, **details)
     if account.status == DISABLED:
-        raise refuse(uow, backoffice, action, disabled_error(), account=account)
+        # right or wrong, the same answer, and the try counts: otherwise the lock itself
+        # (reached by wrong passwords only) would tell the right one
+        raise _failed_try(uow, backoffice, action, account, disabled_error())
+    if initial_password_expired(account, backoffice.settings):
+        # not counted: no password can open the account, and a lock would only hurt its owner
+        error = initial_password_expired_error(
+            account.identifiant, backoffice.settings.initial_password_days
+        )
+        raise refuse(uow, backoffice, action, error, account=account)
+    if not ok:
+        raise _failed_try(uow, backoffice, action, account, bad_credentials())
     if replacement is not None:
         account.password_hash = replacement
         audit.record(
@@ -103,9 +130,33 @@ def check_credentials(
     if account.failed_logins or account.locked_until is not None or replacement is not None:
         account.failed_logins = 0
         account.locked_until = None
-        account.updated_at = now
+        account.updated_at = clock.now()
         session.add(account)
     return account
+
+
+def _failed_try(
+    uow: UnitOfWork, backoffice: Backoffice, action: str, account: Account, error: Refused
+) -> CoproctlError:
+    """Count a failed login (locking the account past the threshold) and refuse with
+    ``error``, saying until when the account is locked if this try locked it."""
+    now = clock.now()
+    account.failed_logins += 1
+    duration = lock_duration(account.failed_logins, backoffice.settings)
+    details: dict[str, Any] = {"failed_logins": account.failed_logins}
+    if duration is not None:
+        account.locked_until = now + duration
+        details["locked_seconds"] = int(duration.total_seconds())
+        error = Refused(
+            error.code,
+            f"{error.message} Trop d'essais : compte verrouillé jusqu'au "
+            f"{clock.paris_text(account.locked_until)}.",
+            hint=error.hint,
+            locked_until=clock.paris_iso(account.locked_until),
+        )
+    account.updated_at = now
+    uow.session.add(account)
+    return refuse(uow, backoffice, action, error, account=account, **details)
 
 
 @dataclass(frozen=True)
