@@ -8,9 +8,11 @@ address on two lines), so a record is refused — the whole file, exit 2, naming
 where the quote opens, so that nothing is imported unless every line is accounted for —
 when what it swallowed looks like records:
 
-- a line inside one of its cells holds as many delimiters as half a row would;
+- a line inside one of its cells holds as many delimiters as half a row would (three at
+  least, or a whole row's in a narrower file);
 - it spans more than :data:`MAX_CELL_LINES` lines, or reaches the parser's cell limit;
-- or, over the file, far fewer records than lines (lines inside cells above a tenth).
+- or, over the file, far fewer records than lines (records spanning 4 lines on average: a
+  file of two-line addresses is fine).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import TextIO
 from coproctl.importers.errors import ReadError
 
 MAX_CELL_LINES = 8  # an address on 4 lines, with room
-SWALLOWED_SHARE = 10  # more than one line in 10 inside cells: records were swallowed
+SWALLOWED_PER_RECORD = 3  # lines inside cells per record, on average: beyond, swallowed
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -50,9 +52,11 @@ class Records:
     def __init__(self, stream: TextIO, delimiter: str, width: int) -> None:
         self.reader = csv.reader(stream, delimiter=delimiter)
         self.delimiter = delimiter
-        # delimiters on one line inside a cell that mean "this was a row"
-        self.row_like = max(2, (width - 1) // 2)
+        # delimiters on one line inside a cell that mean "this was a row": a row has
+        # width - 1; a legitimate address line holds one or two commas at most
+        self.row_like = max(1, min(width - 1, max(3, (width - 1) // 2)))
         self.swallowed = 0  # lines inside cells
+        self.records = 0
         self.first_multiline: int | None = None
 
     @property
@@ -79,6 +83,7 @@ class Records:
             if previous > start:
                 self._spanning(record, start, previous)
             if "".join(record).strip():
+                self.records += 1
                 yield start, record, None
         self.finish()
 
@@ -96,8 +101,7 @@ class Records:
 
     def finish(self) -> None:
         """The file-wide check: far fewer records than lines."""
-        lines = self.reader.line_num
-        if self.first_multiline is not None and self.swallowed * SWALLOWED_SHARE > max(
-            lines, 5 * SWALLOWED_SHARE
+        if self.first_multiline is not None and self.swallowed > max(
+            5, SWALLOWED_PER_RECORD * self.records
         ):
             raise StrayQuote(self.first_multiline, None)

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from coproctl.importers.errors import ReadError
@@ -332,6 +332,103 @@ def test_arbitrary_csv_never_crashes_the_reader(
     _read_anything(data)
 
 
+# --- valid headers, random cells: the rows themselves are checked (issue 13) ---------------
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcdeéèçœÆÉZ019 -'.;,\"@=+")), max_size=40
+)  # printable, delimiters and quotes the writer must quote, formula starts
+_PLAIN = st.text(alphabet=st.sampled_from(list("abcéçœZ09 -'.\"")), max_size=30)
+# a cell on two lines; the second holds no delimiter (many would read as a swallowed row)
+_LINES = st.builds(lambda a, b: f"{a}\n{b}", _TEXT, _PLAIN)
+_IDENTIFIANT = st.from_regex(r"[A-Z]{2,4}[0-9]{1,5}", fullmatch=True)
+_ALIAS_OF = {name: [a for a in FIELDS[name].aliases if a != name] or [name] for name in ALLOWED}
+_FILLER = st.from_regex(r"Colonne [A-Z][0-9]{1,2}", fullmatch=True)  # never an alias
+
+
+@st.composite
+def exports(draw: st.DrawFn) -> tuple[list[str], list[str], list[list[str]]]:
+    """(fields, header, rows): every required field and some others, under random aliases
+    in random order and case, filler columns, and rows of random cells."""
+    optional = [name for name in ALLOWED if name not in REQUIRED]
+    fields = [*REQUIRED, *draw(st.lists(st.sampled_from(optional), unique=True, max_size=6))]
+    fillers = draw(st.lists(_FILLER, unique=True, max_size=3))
+    columns = draw(st.permutations([*fields, *fillers]))
+    case = draw(st.sampled_from([str.title, str.upper, str.lower, str]))
+    header = [case(draw(st.sampled_from(_ALIAS_OF[c]))) if c in FIELDS else c for c in columns]
+    multiline = draw(st.sampled_from([None, *[c for c in columns if c != "password"]]))
+    rows = []
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        row = []
+        for column in columns:
+            if column == "identifiant":
+                row.append(draw(_IDENTIFIANT))
+            elif column == multiline:
+                row.append(draw(st.one_of(_TEXT, _LINES)))
+            else:
+                row.append(draw(st.one_of(_TEXT, st.just("NULL"))))
+        rows.append(row)
+    return columns, header, rows
+
+
+def _expected(columns: list[str], row: list[str]) -> tuple[dict[str, str], bool]:
+    """(values, too long) as the reader must see ``row``: NULL empty, blanks collapsed
+    (a password only stripped), empty cells absent."""
+    values = {}
+    for column, raw in zip(columns, row, strict=True):
+        if column not in FIELDS or raw == "NULL":
+            continue
+        value = raw.strip() if column == "password" else " ".join(raw.split())
+        if value:
+            values[column] = value
+    too_long = any(len(v) > FIELDS[k].max_length for k, v in values.items())
+    return values, too_long
+
+
+@FUZZ
+@given(
+    exports(),
+    st.sampled_from([";", ",", "\t"]),
+    st.sampled_from([("utf-8", None), ("utf-8-sig", None), ("utf-16", None), ("cp1252", "cp1252")]),
+)
+def test_valid_headers_with_random_cells_give_their_rows(
+    export_: tuple[list[str], list[str], list[list[str]]],
+    delimiter: str,
+    codec: tuple[str, str | None],
+) -> None:
+    columns, header, rows = export_
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    table = read(out.getvalue().encode(codec[0]), encoding=codec[1])
+    assert table.delimiter == delimiter
+    assert table.header == header
+    line = 2
+    expected_rows, expected_errors = [], []
+    for row in rows:
+        values, too_long = _expected(columns, row)
+        (expected_errors if too_long else expected_rows).append((line, values))
+        line += 1 + sum(cell.count("\n") for cell in row)
+    event(f"rows read: {'some' if table.rows else 'none'}")
+    event(f"rows on two lines: {'some' if line - 2 > len(rows) else 'none'}")
+    event(f"line errors: {'some' if expected_errors else 'none'}")
+    assert [(row.line, row.values) for row in table.rows] == expected_rows
+    assert [(error.line, error.identifiant) for error in table.errors] == [
+        (at, values["identifiant"]) for at, values in expected_errors
+    ]
+    codes = {note.code for note in table.notes}
+    assert codes <= {
+        "null_cells",
+        "postal_code_4_digits",
+        "lot_read_as_date",
+        "password_scientific",
+        "password_decimal_comma",
+    }
+    assert ("null_cells" in codes) == any("NULL" in row for row in rows), (
+        "a NULL cell anywhere is said once"
+    )
+
+
 @FUZZ
 @given(st.lists(st.one_of(st.text(max_size=40), st.binary(max_size=40).map(repr)), max_size=10))
 def test_arbitrary_json_lines_never_crash_the_reader(lines: list[str]) -> None:
@@ -344,3 +441,218 @@ def test_arbitrary_json_lines_never_crash_the_reader(lines: list[str]) -> None:
 
     with contextlib.suppress(ReadError):
         read_json_lines(data.decode("utf-8"), "utf-8", LEGACY_ALLOWED, LEGACY_REQUIRED, {}, "x")
+
+
+# --- issue 10: totals, stray quotes, owner column, --map by position, NULL, legacy aliases --
+
+
+@pytest.mark.parametrize(
+    "word", ["Total", "TOTAUX", "sous-total", "Sous total résidence", "Total :"]
+)
+@pytest.mark.parametrize("blank_before", [True, False])
+@pytest.mark.parametrize("column", [0, 3])  # in the identifiant column, or further right
+def test_totals_lines_are_skipped_with_a_note(word: str, blank_before: bool, column: int) -> None:
+    totals = [""] * len(HEADER)
+    totals[column] = word
+    totals[-1] = "2176"
+    rows = [*ROWS[:3], *([[""] * len(HEADER)] if blank_before else []), totals]
+    table = read(export(rows=rows))
+    assert not table.errors
+    assert len(table.rows) == 3
+    line = 6 if blank_before else 5
+    assert [(n.line, n.code, n.message) for n in table.notes] == [
+        (line, "totals_line", f"ligne de totaux « {word} » ignorée.")
+    ]
+
+
+def test_a_row_with_an_owner_is_never_a_totals_line() -> None:
+    rows = [["Total", "pw-Aa11", "C1", "Dupont", "Jean", "1"]]  # an identifiant "Total"
+    table = read(export(rows=rows))
+    assert [row.values["identifiant"] for row in table.rows] == ["Total"]
+    assert not table.notes
+
+
+def _unquoted(*lines: str) -> bytes:
+    return "\r\n".join(lines).encode() + b"\r\n"
+
+
+UNQUOTED_HEADER = "Identifiant;Mot de passe;Réf. copropriétaire;Nom;Prénom;Lot"
+
+
+def test_stray_quote_that_never_closes() -> None:
+    data = _unquoted(
+        UNQUOTED_HEADER,
+        "A1;pw-Aa11;C1;Dupont;Jean;1",
+        'A2;pw-Bb22;C2;"Martin;Anne;2',
+        "A3;pw-Cc33;C3;Petit;Léa;3",
+        "A4;pw-Dd44;C4;Roux;Théo;4",
+    )
+    with pytest.raises(ReadError) as refused:
+        read(data)
+    assert refused.value.code == "stray_quote"
+    assert refused.value.message.startswith("Ligne 3 : un guillemet")
+    assert "pw-Cc33" not in refused.value.message
+
+
+def test_stray_quote_closed_by_a_later_quote_mid_row() -> None:
+    data = _unquoted(
+        UNQUOTED_HEADER,
+        'A1;pw-Aa11;C1;"Dupont;Jean;1',
+        "A2;pw-Bb22;C2;Martin;Anne;2",
+        'A3;pw-Cc33;C3;Petit "le grand";Léa;3',
+        "A4;pw-Dd44;C4;Roux;Théo;4",
+    )
+    with pytest.raises(ReadError) as refused:
+        read(data)
+    assert refused.value.details["line"] == 2
+
+
+def test_stray_quote_beyond_the_parser_cell_limit() -> None:
+    rows = "".join(f"A{i};pw-{i:05d}Aa;C{i};Nom{i};Jean;{i}\r\n" for i in range(4000))
+    data = (UNQUOTED_HEADER + '\r\nB1;pw-Bb22;C2;"Martin;Anne;2\r\n' + rows).encode()
+    with pytest.raises(ReadError) as refused:
+        read(data)
+    assert (refused.value.code, refused.value.details["line"]) == ("stray_quote", 2)
+
+
+def test_quoted_cells_on_several_lines_are_fine() -> None:
+    rows = [
+        ["A1", "pw-Aa11", "C1", "Dupont", "Jean", "1"],
+        ["A2", "pw-Bb22", "C2", "Martin\nLebrun", "Anne", "2"],
+        ["A3", "pw-Cc33", "C3", "Petit", "Léa\nMarie", "3"],
+    ]
+    table = read(export(rows=rows))
+    assert [row.line for row in table.rows] == [2, 3, 5]
+
+
+def test_many_lines_inside_one_cell_are_refused() -> None:
+    rows = [["A1", "pw-Aa11", "C1", "Dupont" + "\nligne" * 9, "Jean", "1"]]
+    with pytest.raises(ReadError) as refused:
+        read(export(rows=rows))
+    assert refused.value.code == "stray_quote"
+
+
+OWNER_HEADER = ["Identifiant", "Mot de passe", "Réf. copropriétaire", "Copropriétaire", "Lot"]
+
+
+@pytest.mark.parametrize(
+    ("owner", "civility", "last_name", "first_name"),
+    [
+        ("Mme LEFÈVRE Hélène", "Mme", "LEFÈVRE", "Hélène"),
+        ("M. et Mme DE LA TOUR Jean-Pierre", "M. et Mme", "DE LA TOUR", "Jean-Pierre"),
+        ("Monsieur D'ARTAGNAN Charles", "Monsieur", "D'ARTAGNAN", "Charles"),
+        ("Hélène LEFÈVRE-DURAND", None, "LEFÈVRE-DURAND", "Hélène"),
+        ("SCI LES TILLEULS", None, "SCI LES TILLEULS", None),
+        ("Mlle  NOËL   Zoé ", "Mlle", "NOËL", "Zoé"),
+    ],
+)
+def test_one_owner_column_is_split(
+    owner: str, civility: str | None, last_name: str, first_name: str | None
+) -> None:
+    table = read(export(header=OWNER_HEADER, rows=[["A1", "pw-Aa11", "C1", owner, "1"]]))
+    values = table.rows[0].values
+    assert (values.get("civility"), values["last_name"], values.get("first_name")) == (
+        civility,
+        last_name,
+        first_name,
+    )
+    assert [n.code for n in table.notes] == ["owner_column_split"]
+
+
+def test_an_owner_without_capitals_is_kept_whole_and_said() -> None:
+    table = read(
+        export(header=OWNER_HEADER, rows=[["A1", "pw-Aa11", "C1", "Mme Lefèvre Hélène", "1"]])
+    )
+    assert table.rows[0].values["last_name"] == "Lefèvre Hélène"
+    assert (table.notes[1].line, table.notes[1].code, table.notes[1].message) == (
+        2,
+        "owner_not_split",
+        "« Mme Lefèvre Hélène » : aucun nom en majuscules, tout est pris comme nom (prénom vide) ; "
+        "vérifiez-le.",
+    )
+
+
+def test_separate_name_columns_win_over_the_owner_column() -> None:
+    header = [*OWNER_HEADER, "Nom"]
+    table = read(
+        export(header=header, rows=[["A1", "pw", "C1", "Mme LEFÈVRE Hélène", "1", "Lefèvre"]])
+    )
+    assert table.rows[0].values["last_name"] == "Lefèvre"
+    assert "first_name" not in table.rows[0].values
+    assert table.ignored == ["Copropriétaire"]
+    assert not table.notes
+
+
+@pytest.mark.parametrize("item", ["#0=address", "#x=address", "#=address", "#-1=address"])
+def test_bad_positions_in_map_are_refused(item: str) -> None:
+    with pytest.raises(ReadError) as refused:
+        parse_mapping([item], ALLOWED)
+    assert refused.value.code == "bad_mapping"
+
+
+def test_map_by_position_beyond_the_header_is_refused() -> None:
+    with pytest.raises(ReadError) as refused:
+        read(export(), mapping=parse_mapping(["#9=email"], ALLOWED))
+    assert refused.value.message.startswith("--map : pas de colonne #9 dans <données>, qui en a 6.")
+
+
+def test_map_by_position_names_a_column() -> None:
+    header = [*HEADER[:5], "Numéro"]
+    table = read(export(header=header), mapping=parse_mapping(["#6=lot"], ALLOWED))
+    assert table.rows[0].values["lot"] == "12"
+    assert table.columns["lot"] == "Numéro"
+
+
+def test_twin_headers_of_another_field_suggest_a_position() -> None:
+    header = [*HEADER, "Nom"]
+    rows = [[*row, "x"] for row in ROWS]
+    with pytest.raises(ReadError) as refused:
+        read(export(header=header, rows=rows))
+    assert refused.value.message == (
+        "Les colonnes « Nom » (n° 4) et « Nom » (n° 7) désignent toutes deux le champ last_name "
+        "(Nom) : écartez-en une avec --map '#7=-'."
+    )
+
+
+def test_null_cells_are_empty_in_every_import() -> None:
+    rows = [
+        ["A1", "pw-Aa11", "C1", "Dupont", "NULL", "NULL"],
+        ["A2", "NULL", "C2", "Roux", "Léa", "2"],
+    ]
+    table = read(export(rows=rows))
+    assert table.rows[0].values == {
+        "identifiant": "A1",
+        "password": "pw-Aa11",
+        "owner_ref": "C1",
+        "last_name": "Dupont",
+    }
+    assert "password" not in table.rows[1].values
+    assert [(n.line, n.code) for n in table.notes] == [(2, "null_cells")]
+
+
+@pytest.mark.parametrize(
+    "header", ["password", "pass", "passwd", "mdp", "mot_de_passe", "Mot de passe"]
+)
+def test_legacy_hash_column_aliases(header: str) -> None:
+    data = export(
+        header=["login", header, "ref_proprietaire", "nom"], rows=[["u1", "$1$x$y", "L1", "Noël"]]
+    )
+    table = read_csv(data, allowed=LEGACY_ALLOWED, required=LEGACY_REQUIRED)
+    assert table.rows[0].values["password_hash"] == "$1$x$y"
+    assert table.columns["password_hash"] == header
+
+
+def test_pass_is_no_alias_in_a_calls_for_funds_import() -> None:
+    table = read(export(header=[*HEADER[:1], "pass", *HEADER[2:]]))
+    assert "password" not in table.columns
+    assert table.ignored == ["pass"]
+
+
+def test_far_fewer_records_than_lines_is_refused() -> None:
+    """No single cell is long nor holds a row, but records average 6 lines each."""
+    rows = [[f"A{i}", "pw-Aa11", f"C{i}", "Dupont" + "\nsuite" * 5, "Jean", "1"] for i in range(5)]
+    with pytest.raises(ReadError) as refused:
+        read(export(rows=rows))
+    assert (refused.value.code, refused.value.details["line"]) == ("stray_quote", 2)
+    two_lines = [[f"A{i}", "pw-Aa11", f"C{i}", "Bât B\n12 rue X", "Jean", "1"] for i in range(5)]
+    assert len(read(export(rows=two_lines)).rows) == 5  # every address on two lines: fine
