@@ -80,13 +80,18 @@ def forgot(
 ) -> None:
     """Forgotten password, step 1: a reset code is e-mailed if identifiant and e-mail match.
 
-    The answer is the same whether they match or not.
+    The answer is the same whether they match or not; a line for staff on standard error
+    (or "staff_note" in --json) says whether a code went, or why not, and the next step.
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.forgotten import forgot_password
 
-        answer = forgot_password(office, identifiant, email)
-        emit(state(ctx).json, {"message": answer}, answer)
+        result = forgot_password(office, identifiant, email)
+        # the owner's answer as it is, then (staff only, never on an owner's page) the reason
+        staff = {**result.as_dict(), "staff_note": result.staff_note.as_dict()}
+        emit(state(ctx).json, staff, result.answer)
+        if not state(ctx).json:
+            typer.echo(result.staff_note.message, err=True)
         # the same hand-over in every case: a detached process delivers (issue 9)
         office.deliver_pending(background=True)
 

@@ -83,14 +83,19 @@ class Procedures:
 
         return show_account(self.office, identifiant)
 
-    def mails(self, kind: str | None = None) -> list[tuple[str, str]]:
-        """(recipient, text) of the mails written so far, oldest first."""
+    def mails(self, *kinds: str) -> list[tuple[str, str]]:
+        """(recipient, text) of the mails written so far (of these kinds), oldest first."""
         self.office.deliver_pending()
         return [
             (message["To"].addresses[0].addr_spec, mail_text(message))
             for message in read_mails(self.mail_dir)
-            if kind is None or message["X-Coproctl-Kind"] == kind
+            if not kinds or message["X-Coproctl-Kind"] in kinds
         ]
+
+    def notices(self) -> list[tuple[str, str]]:
+        """The mails that tell of a password change (after a first connection, the one to
+        the address just verified says the space is active)."""
+        return self.mails("password_changed", "account_activated")
 
 
 @pytest.fixture

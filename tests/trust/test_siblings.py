@@ -31,7 +31,7 @@ def test_a_letter_of_one_account_does_not_take_over_an_active_sibling(
     procedures: Procedures,
 ) -> None:
     owner_with_siba_active_and_sibb_pending(procedures)
-    notices_before = len(procedures.mails("password_changed"))
+    notices_before = len(procedures.notices())
 
     result = procedures.update("SIBB", INTRUDER, password="Initial-Bb22")
 
@@ -50,7 +50,7 @@ def test_a_letter_of_one_account_does_not_take_over_an_active_sibling(
     assert procedures.login("SIBA", OWN_PASSWORD).next_step == "active"
     assert procedures.show("SIBB").email == INTRUDER
     # the only notice is about SIBB, to the address SIBB now has; none names SIBA
-    notices = procedures.mails("password_changed")[notices_before:]
+    notices = procedures.notices()[notices_before:]
     assert [to for to, _ in notices] == [INTRUDER]
     assert "SIBB" in notices[0][1]
     assert "SIBA" not in notices[0][1]
@@ -79,7 +79,7 @@ def test_an_active_sibling_with_the_address_just_verified_follows(
     assert result.kept == []
     assert procedures.login("SIBA", NEW).next_step == "active"
     assert procedures.show("SIBA").email == OWNER_ADDRESS
-    to, text = procedures.mails("password_changed")[-1]
+    to, text = procedures.notices()[-1]
     assert to.lower() == OWNER_ADDRESS
     assert "SIBA" in text
     assert "SIBB" in text
@@ -122,7 +122,7 @@ def test_notice_goes_to_the_address_verified_before_the_change_and_to_the_new_on
             .values(email=OWNER_ADDRESS, email_verified_at=_now())
         )
     procedures.update("SIBA", INTRUDER)
-    recipients = sorted(to for to, _ in procedures.mails("password_changed"))
+    recipients = sorted(to for to, _ in procedures.notices())
     assert recipients == sorted([INTRUDER, OWNER_ADDRESS])
 
 
