@@ -42,15 +42,24 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def _unexpected(exc: Exception) -> CoproctlError | None:
-    """A database error no service expected, as one line (exit 2); None for anything else.
+    """A database error no service expected, or an argument that is not text, as one line
+    (exit 2); None for anything else.
 
     SQLAlchemy is looked up, not imported: a command that never opened a database has none.
+    Bytes of the command line that are not UTF-8 reach Python as lone surrogates, which no
+    database driver can encode.
     """
     database_errors = sys.modules.get("sqlalchemy.exc")
     if database_errors is not None and isinstance(exc, database_errors.SQLAlchemyError):
         from coproctl.db import database_error
 
         return database_error(exc)
+    if isinstance(exc, UnicodeEncodeError) and "surrogates" in exc.reason:
+        return BadInput(
+            "bad_encoding",
+            "Saisie illisible : un argument contient des octets qui ne sont pas du texte "
+            "UTF-8 (réglez le terminal en UTF-8).",
+        )
     return None
 
 

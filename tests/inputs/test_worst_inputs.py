@@ -108,6 +108,9 @@ CASES = [
     Case("login NUL in password", [*LOGIN, "LEG001"], "Anc\x00ien\n"),
     Case("show 64 x İ", ["account", "show", LONG_I], b"", 2),
     Case("show undecodable bytes", ["account", "show", b"LEF\xff001"], b"", 2),
+    Case("search undecodable bytes", ["account", "list", "--search", b"Lef\xe8vre"], b"", 2),
+    Case("owner undecodable bytes", ["owner", "show", b"C\xff"], b"", 2),
+    Case("audit undecodable bytes", ["audit", "list", "--actor", b"test\xff"], b"", 2),
     Case("forgot huge e-mail", ["password", "forgot", "LEF001", "--email", HUGE_EMAIL]),
     Case("forgot 64 x İ", ["password", "forgot", LONG_I, "--email", "a@example.com"]),
     Case(
