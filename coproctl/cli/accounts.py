@@ -30,6 +30,7 @@ from coproctl.cli.output import (
     emit,
     fields,
     table,
+    when,
     write_csv,
 )
 from coproctl.cli.render import deliver_and_emit
@@ -62,11 +63,10 @@ def _full_name(view: AccountView) -> str:
 
 def lock_text(view: AccountView) -> str:
     """``non``, or until when and why: a staff lock is not told as failed logins."""
-    from coproctl.clock import paris_text
 
     if not view.locked:
         return "non"
-    until = f"jusqu'au {paris_text(view.locked_until)}"
+    until = f"jusqu'au {when(view.locked_until)}"
     if view.lock_reason == "staff":
         who = f" ({view.locked_by})" if view.locked_by else ""
         return f"{until}, {LOCK['staff']}{who}"
@@ -74,7 +74,6 @@ def lock_text(view: AccountView) -> str:
 
 
 def _procedure_text(view: AccountView) -> str | None:
-    from coproctl.clock import paris_text
 
     p = view.procedure
     if p is None:
@@ -83,22 +82,19 @@ def _procedure_text(view: AccountView) -> str | None:
 
     return (
         f"{label(PURPOSE, p.purpose)} — {label(PROCEDURE_STATE, p.state)} ; code pour {p.to}"
-        f"{delivery_text(p.delivery)}, valable jusqu'au {paris_text(p.code_expires_at)} ; "
+        f"{delivery_text(p.delivery)}, valable jusqu'au {when(p.code_expires_at)} ; "
         f"{count(p.attempts, 'essai faux', 'essais faux')}"
     )
 
 
 def _show(view: AccountView) -> None:
-    from coproctl.clock import paris_text
 
     verified = (
-        f" (vérifié le {paris_text(view.email_verified_at)})"
+        f" (vérifié le {when(view.email_verified_at)})"
         if view.email_verified_at
         else " (non vérifié)"
     )
-    changed = (
-        f", changé le {paris_text(view.password_changed_at)}" if view.password_changed_at else ""
-    )
+    changed = f", changé le {when(view.password_changed_at)}" if view.password_changed_at else ""
     fields(
         [
             ("Identifiant", view.identifiant),
@@ -125,7 +121,7 @@ def _show(view: AccountView) -> None:
             f"Derniers événements{NBSP}:",
             ["quand", "acteur", "action", "résultat", "détails"],
             [
-                (paris_text(e.at), e.actor, e.action, e.outcome, details_text(e.details))
+                (when(e.at), e.actor, e.action, e.outcome, details_text(e.details))
                 for e in view.recent_events
             ],
         )
@@ -327,12 +323,9 @@ def show(ctx: typer.Context, identifiant: Identifiant) -> None:
 
 def reset_question(preview: StaffPreview) -> str:
     """What ``account reset`` replaces, for staff to confirm."""
-    from coproctl.clock import paris_text
 
     view = preview.account
-    changed = (
-        f", changé le {paris_text(view.password_changed_at)}" if view.password_changed_at else ""
-    )
+    changed = f", changé le {when(view.password_changed_at)}" if view.password_changed_at else ""
     lines = [
         f"Réinitialiser le compte {view.identifiant} "
         f"({view.owner_ref} — {preview.owner_name}){NBSP}?",

@@ -18,6 +18,7 @@ from coproctl.cli.output import (
     effective_limit,
     emit,
     table,
+    when,
     write_csv,
 )
 from coproctl.cli.runtime import backoffice, state
@@ -49,7 +50,7 @@ def list_(
         typer.Option(
             "--action",
             metavar="ACTION",
-            help="Action, ou son début (password : password.set, password.forgot…).",
+            help="Action, ou son début : update pour update.start, update.verify…",
         ),
     ] = None,
     actor: Annotated[
@@ -95,14 +96,13 @@ def list_(
 
 
 def _audit_table(page: Page[AuditView]) -> None:
-    from coproctl.clock import paris_text
 
     table(
         None,
         ["quand", "acteur", "identifiant", "action", "résultat", "détails"],
         [
             (
-                paris_text(e.at),
+                when(e.at),
                 e.actor,
                 e.identifiant,
                 e.action,
@@ -155,7 +155,6 @@ def purge(
     """Supprimer les vieux événements d'audit (tâche planifiée) ; par petits lots, sans
     effet si on le relance."""
     with backoffice(ctx) as office:
-        from coproctl.clock import paris_text
         from coproctl.services.maintenance.purges import purge_audit
 
         report = purge_audit(office, older_than_days=older_than, dry_run=dry_run)
@@ -168,6 +167,6 @@ def purge(
                 state(ctx).json,
                 report,
                 f"{removed} {verb} "
-                f"(antérieurs au {paris_text(report.cutoff)}, conservation "
+                f"(antérieurs au {when(report.cutoff)}, conservation "
                 f"{count(report.older_than_days, 'jour')}).",
             )

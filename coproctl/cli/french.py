@@ -400,16 +400,16 @@ ENGLISH = frozenset(
     try default required aborted only when which what who their its it into than if then
     each every will can may has have do does given until before after between choose enter
     repeat here there you your we our did mean value values greater less equal exit install
-    completion current customize installation specified env var commands command print prints
-    list lists read reads write writes file files folder day days hours minutes at most least
+    completion current customize specified env var commands command print prints
+    list lists read reads write writes file files folder day days hours at most least
     one ones new old owner owners account accounts status delete deletes deleted create
     creates created lock locked unlock link switch back off first last name names password
     passwords order above below text number also instead rather where why how while still
     again any all none other others
 """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
-_CODE = re.compile(r"`[^`]*`|--?[\w-]+|\b[A-Z][A-Z0-9_]{2,}\b|\{[^}]*\}|\$\w+|\S+@\S+|\S+://\S+")
-_WORD = re.compile(r"[A-Za-zÀ-ÿœŒæÆ']+")
+_CODE = re.compile(r"`[^`]*`|\b\w+(?:\.\w+)+\b|(?<![\w-])--?[A-Za-z][\w-]*|\b[A-Z][A-Z0-9_]{2,}\b|\{[^}]*\}|\$\w+|\S+@\S+|\S+://\S+")
+_WORD = re.compile(r"[A-Za-zÀ-ÿœŒæÆ'-]+")
 
 
 def english_words(text: str, *, ignore: frozenset[str] = frozenset()) -> list[str]:
@@ -417,7 +417,7 @@ def english_words(text: str, *, ignore: frozenset[str] = frozenset()) -> list[st
     stripped = _CODE.sub(" ", text)
     found = []
     for word in _WORD.findall(stripped):
-        lowered = word.lower().strip("'")
+        lowered = word.lower().strip("'-")
         if lowered in ENGLISH and lowered not in ignore:
             found.append(word)
     return found

@@ -7,7 +7,7 @@ sentence.
 
 from __future__ import annotations
 
-from typing import Any
+import typer
 
 from coproctl.errors import BadInput
 from coproctl.folding import fold
@@ -77,7 +77,7 @@ def complete_status(incomplete: str) -> list[str]:
     return [c for c in candidates if fold(c).startswith(folded)]
 
 
-def complete_identifiant(ctx: Any, incomplete: str) -> list[str]:
+def complete_identifiant(ctx: typer.Context, incomplete: str) -> list[str]:
     """Completion of an identifiant from the database (nothing when it cannot be read)."""
     try:
         from coproctl.config import load_settings

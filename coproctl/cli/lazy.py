@@ -155,16 +155,22 @@ def report_error(error: Any, json_mode: bool) -> int:
     return int(getattr(error, "exit_code", 2))
 
 
+class _FrenchParams(list[Any]):
+    """The root's parameters: Typer appends ``--install-completion`` and
+    ``--show-completion`` after building the group; their help is put in French then."""
+
+    def append(self, param: Any) -> None:
+        super().append(param)
+        french.french_completion_options([param])
+
+
 class LazyGroup(SuggestingGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         french.install()
         super().__init__(*args, **kwargs)
+        self.params = _FrenchParams(self.params)
         self._built: dict[str, Any] = {}
         self._listing = False
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        french.french_completion_options(self.params)  # Typer adds them after __init__
-        return super().get_params(ctx)
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in GROUPS if n not in self.commands)]

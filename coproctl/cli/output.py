@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import sys
 import textwrap
@@ -73,12 +74,27 @@ def terminal_width() -> int:
     return max(20, shutil.get_terminal_size((100, 24)).columns)
 
 
+_BLANKS = re.compile(r"[ \t\r\n\f\v]+")  # not the no-break space: it binds
+
+
 def _cell(value: Any) -> str:
-    return "" if value is None else " ".join(str(value).split())
+    return "" if value is None else _BLANKS.sub(" ", str(value)).strip()
 
 
 def _longest_word(text: str) -> int:
-    return max((len(word) for word in text.split()), default=0)
+    return max((len(word) for word in text.split(" ")), default=0)
+
+
+def unbroken(text: str) -> str:
+    """``text`` that never wraps (a date and its time: ``02/12/2026 à 14:53``)."""
+    return text.replace(" ", NBSP)
+
+
+def when(moment: Any) -> str:
+    """A moment in Paris time that stays on one line: ``02/12/2026 à 14:53``."""
+    from coproctl.clock import paris_text
+
+    return unbroken(paris_text(moment))
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -86,13 +102,15 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
-def _widths(columns: Sequence[str], rows: list[list[str]], total: int) -> list[int] | None:
+def _widths(
+    columns: Sequence[str], rows: list[list[str]], total: int, gap: str = GAP
+) -> list[int] | None:
     """Column widths that fit ``total`` without splitting a word; None when none do."""
     natural = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
     minimum = [
         max(_longest_word(c), *(_longest_word(r[i]) for r in rows)) for i, c in enumerate(columns)
     ]
-    room = total - len(GAP) * (len(columns) - 1)
+    room = total - len(gap) * (len(columns) - 1)
     if sum(natural) <= room:
         return natural
     if sum(minimum) > room:
@@ -100,6 +118,12 @@ def _widths(columns: Sequence[str], rows: list[list[str]], total: int) -> list[i
     widths = list(minimum)
     spare = room - sum(minimum)
     wanted = [n - m for n, m in zip(natural, minimum, strict=True)]
+    # the columns that need little to fit on one line first (a date, a name), then the rest
+    for i in sorted(range(len(wanted)), key=lambda i: wanted[i]):
+        if 0 < wanted[i] <= spare and wanted[i] <= room // 4:
+            widths[i] += wanted[i]
+            spare -= wanted[i]
+            wanted[i] = 0
     while spare > 0 and any(wanted):
         share = sum(wanted)
         for i, want in enumerate(wanted):
@@ -124,18 +148,22 @@ def table_lines(
     cells = [[_cell(value) for value in row] for row in rows]
     if not cells:
         return []
+    gap = GAP
     if width is None:
         widths: list[int] | None = [
             max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)
         ]
     else:
         widths = _widths(columns, cells, width)
+        if widths is None:  # narrower gaps before giving up the columns
+            gap = " "
+            widths = _widths(columns, cells, width, gap)
     if widths is None:
         return _record_lines(columns, cells, width or 80)
     lines = []
-    header = GAP.join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
+    header = gap.join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
     lines.append(header)
-    lines.append(GAP.join("─" * w for w in widths))
+    lines.append(gap.join("─" * w for w in widths))
     for row in cells:
         wrapped = [
             _wrap(text, w) if width is not None else [text]
@@ -144,7 +172,7 @@ def table_lines(
         height = max(len(parts) for parts in wrapped)
         for n in range(height):
             parts = [p[n] if n < len(p) else "" for p in wrapped]
-            lines.append(GAP.join(t.ljust(w) for t, w in zip(parts, widths, strict=True)).rstrip())
+            lines.append(gap.join(t.ljust(w) for t, w in zip(parts, widths, strict=True)).rstrip())
     return lines
 
 

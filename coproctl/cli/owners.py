@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coproctl.cli.labels import PROCEDURE_STATE, PURPOSE, STATUS, label
-from coproctl.cli.output import confirm, emit, fields, table, to_json
+from coproctl.cli.output import confirm, emit, fields, table, to_json, when
 from coproctl.cli.runtime import backoffice, state
 from coproctl.errors import BadInput
 from coproctl.typography import NBSP, count
@@ -29,7 +29,6 @@ def _name(view: OwnerView) -> str:
 
 
 def _show(view: OwnerView) -> None:
-    from coproctl.clock import paris_text
 
     address = ", ".join(
         filter(None, [view.address, " ".join(filter(None, [view.postal_code, view.city]))])
@@ -39,7 +38,7 @@ def _show(view: OwnerView) -> None:
             ("Référence", view.owner_ref),
             ("Nom", _name(view)),
             ("Adresse", address or "—"),
-            ("Créé le", paris_text(view.created_at)),
+            ("Créé le", when(view.created_at)),
         ]
     )
     typer.echo("")

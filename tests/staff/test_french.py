@@ -1,0 +1,258 @@
+"""Issue 11, items 10, 13, 14, 21: Click's and Typer's own words in French, usage errors
+under --json, --json anywhere, suggestions at every level, Ctrl-C, --version, no <bool>."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from coproctl.cli.french import english_help_report, english_words, help_texts
+from tests.cli.conftest import Cli
+from tests.staff.conftest import Terminal, make_account
+
+# what Click and Typer print in English when left alone
+CLICK_ENGLISH = (
+    "Usage:",
+    "Show this message and exit",
+    "Install completion",
+    "Show completion",
+    "[default:",
+    "[required]",
+    "env var:",
+    "Commands",
+    "Error",
+    "Try '",
+    "Missing option",
+    "Missing argument",
+    "No such command",
+    "No such option",
+    "Got unexpected extra",
+    "Invalid value",
+    "Input should be",
+    "Aborted",
+    "Did you mean",
+    "Possible options",
+    "<bool>",
+    "<str>",
+    "<int",
+    "COMMAND [ARGS]",
+)
+# the modules whose help texts are the staff group's: every word of them must be French
+STAFF_MODULES = {
+    "coproctl.cli.app",
+    "coproctl.cli.accounts",
+    "coproctl.cli.audit",
+    "coproctl.cli.owners",
+    "coproctl.cli.stats",
+    "coproctl.cli.codes_admin",
+}
+NOT_OURS = {("coproctl", "account", "create")}  # the inputs group's command
+
+
+def _run(*args: str, **env: str) -> Any:
+    from coproctl.cli.app import app
+
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "100", **env})
+
+
+def _entries() -> list[Any]:
+    from coproctl.cli.reference import walk
+
+    return [entry for entry in walk() if entry.missing_module is None]
+
+
+def _module_of(entry: Any) -> str:
+    callback = getattr(entry.command, "callback", None)
+    if len(entry.path) == 1:
+        return "coproctl.cli.app"
+    if callback is not None:
+        return callback.__module__
+    from coproctl.cli.lazy import GROUPS
+
+    return GROUPS.get(entry.path[1], ("",))[0]
+
+
+def test_every_help_is_free_of_clicks_english() -> None:
+    """Every command's --help: no word of Click's or Typer's own in English."""
+    checked = 0
+    for entry in _entries():
+        run = _run(*entry.path[1:], "--help")
+        assert run.exit_code == 0, (entry.name, run.output)
+        assert "Utilisation" in run.stdout, entry.name
+        for phrase in CLICK_ENGLISH:
+            assert phrase not in run.stdout, (entry.name, phrase)
+        checked += 1
+    assert checked > 30
+
+
+def test_staff_help_texts_are_french() -> None:
+    """The help of the staff's commands and options: French, every word."""
+    checked = 0
+    for entry in _entries():
+        if _module_of(entry) not in STAFF_MODULES or entry.path in NOT_OURS:
+            continue
+        names = {part.lower() for part in entry.path}
+        for where, text in help_texts(entry):
+            assert english_words(text, ignore=frozenset(names)) == [], (entry.name, where, text)
+            checked += 1
+    assert checked > 40
+
+
+def test_the_english_finder_sees_english() -> None:
+    """The rule the scan applies is not blind: it finds English, and nothing in French."""
+    assert english_words("Show this message and exit.") == ["Show", "this", "and", "exit"]
+    assert english_words("Number of rows to delete per transaction.") != []
+    assert english_words("Supprimer les vieux événements d'audit (tâche planifiée).") == []
+    # options, placeholders and code are not words of the sentence
+    assert english_words("Voir `account list --status` et IDENTIFIANT, --show-all.") == []
+
+
+def test_the_leads_report_lists_english_help_left() -> None:
+    """``python -m coproctl.cli.french`` lists English help of every group (theirs too)."""
+    report = english_help_report()
+    commands = {command for command, _, _ in report}
+    staff = {c for c in commands if c.split()[1:2] in (["audit"], ["owner"], ["stats"])}
+    assert not staff, report
+    for command, where, words in report:
+        assert words
+        assert where
+        assert command.startswith("coproctl")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "french"),
+    [
+        (["acount", "list"], "unknown_command", "Commande inconnue"),
+        (["account", "show"], "missing_parameter", "Argument manquant"),
+        (["account", "link", "X"], "missing_parameter", "Option manquante : --owner-ref"),
+        (["account", "show", "A", "B"], "extra_argument", "Argument(s) en trop : B"),
+        (["account", "list", "--limit", "-1"], "bad_value", "supérieure ou égale à 0"),
+        (["account", "lock", "X", "--minutes", "0"], "bad_value", "supérieure ou égale à 1"),
+        (["account", "list", "--limit", "beaucoup"], "bad_value", "nombre entier"),
+        (["account", "list", "--statu", "actif"], "unknown_option", "--status"),
+        (["audit", "list", "--since", "2026-13-01"], "bad_value", "AAAA-MM-JJ"),
+        (["stats", "--by", "ville"], "bad_value", "valeur possible"),
+        (["account", "list", "--limit"], "usage", "attend une valeur"),
+        (["audit"], None, "Utilisation"),
+    ],
+)
+def test_usage_errors_in_french(args: list[str], code: str | None, french: str) -> None:
+    run = _run(*args)
+    assert run.exit_code == 2, run.output
+    text = run.output.replace("\u00a0", " ")
+    assert french in text
+    for phrase in CLICK_ENGLISH:
+        assert phrase not in text, phrase
+    if code is None:
+        return
+    assert f"Erreur ({code})" in text
+    if code != "usage":  # Click's parser leaves no command to name for a missing value
+        assert "Aide : coproctl" in text  # the command to read, not Click's "Try ..."
+    # and under --json: {"error": ...} on standard output, exit 2, whatever the place
+    for placed in (["--json", *args], [*args, "--json"]):
+        run = _run(*placed)
+        assert run.exit_code == 2
+        error = json.loads(run.stdout)["error"]
+        assert error["code"] == code
+        assert french in error["message"].replace("\u00a0", " ")
+
+
+def test_json_anywhere_on_the_line(cli: Cli) -> None:
+    make_account(cli, "LEF001", "C0001", "Lefèvre")
+    for args in (
+        ["--json", "account", "show", "LEF001"],
+        ["account", "--json", "show", "LEF001"],
+        ["account", "show", "LEF001", "--json"],
+    ):
+        run = cli(*args)
+        assert run.exit_code == 0, run.output
+        assert json.loads(run.stdout)["identifiant"] == "LEF001"
+    # a refusal too
+    run = cli("account", "show", "NOPE", "--json")
+    assert run.exit_code == 1
+    assert json.loads(run.stdout)["error"]["code"] == "not_found"
+    # after --, a --json is an argument, not the option
+    run = cli("account", "show", "--", "--json")
+    assert run.exit_code == 1
+    assert "Aucun compte" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "first", "also"),
+    [
+        (["acount", "list"], "coproctl account", None),
+        (["code", "purge"], "coproctl codes purge", None),
+        (["password", "reset", "X"], "coproctl account reset", "coproctl password set"),
+        (["account", "shwo", "X"], "coproctl account show", None),
+        (["purge"], "coproctl codes purge", "coproctl audit purge"),
+        (["codes", "list"], "coproctl account list", "coproctl audit list"),
+    ],
+)
+def test_suggestions_at_every_level_and_across_groups(
+    args: list[str], first: str, also: str | None
+) -> None:
+    run = _run(*args)
+    assert run.exit_code == 2
+    assert "Vouliez-vous dire" in run.stderr
+    suggested = run.stderr.split("Vouliez-vous dire", 1)[1]
+    assert f"« {first} »" in suggested
+    if args[:2] == ["code", "purge"]:
+        assert suggested.index("codes purge") < suggested.index("audit purge")
+    if also:
+        assert f"« {also} »" in suggested
+
+
+def test_version_and_no_bool() -> None:
+    from coproctl import __version__
+
+    run = _run("--version")
+    assert run.exit_code == 0
+    assert run.stdout.strip() == f"coproctl {__version__}"
+    for args in (["--help"], ["account", "list", "--help"], ["owner", "erase", "--help"]):
+        help_text = _run(*args).stdout
+        assert "<bool>" not in help_text
+        assert "<oui/non>" not in help_text
+
+
+def test_completion_of_statuses_and_identifiants(cli: Cli) -> None:
+    from coproctl.cli.app import app
+
+    make_account(cli, "LEF001", "C0001", "Lefèvre")
+    make_account(cli, "LEF002", "C0001", "Lefèvre")
+    make_account(cli, "DUR001", "C0002", "Durand")
+
+    def complete(words: str) -> list[str]:
+        run = CliRunner().invoke(
+            app,
+            [],
+            env={
+                "_COPROCTL_COMPLETE": "complete_bash",
+                "COMP_WORDS": words,
+                "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+            },
+            prog_name="coproctl",
+        )
+        return run.stdout.split()
+
+    assert complete("coproctl account show LEF") == ["LEF001", "LEF002"]
+    assert complete("coproctl audit list --account DU") == ["DUR001"]
+    assert complete("coproctl account unlock ZZ") == []
+    statuses = complete("coproctl account list --status ")
+    assert {"actif", "désactivé", "active", "pending"} <= set(statuses)
+    assert complete("coproctl account list --status dés") == ["désactivé"]
+
+
+def test_ctrl_c_at_a_prompt_exits_130(cli: Cli, terminal: Terminal) -> None:
+    make_account(cli, "LEF001", "C0001", "Lefèvre")
+    code, output = terminal.run("account", "reset", "LEF001", ctrl_c_after="confirmer")
+    assert code == 130, output
+    assert "Interrompu" in output
+    assert "Aborted" not in output
+    assert "Traceback" not in output
+    # nothing was reset
+    assert cli.json("account", "show", "LEF001").data["password_changed_at"] is not None
+    events = cli.json("audit", "list", "--account", "LEF001").data
+    assert [e["action"] for e in events] == ["account.create"]
