@@ -54,7 +54,7 @@ class Sheet:
 
 
 def open_sheet(data: bytes, kind: str, source: str, sheet: str | None) -> Sheet:
-    """The sheet ``sheet`` (by name), or the first one, of a workbook given as bytes."""
+    """The sheet ``sheet`` (by name), or the first one with data, of a workbook's bytes."""
     from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound
 
     try:
@@ -62,7 +62,7 @@ def open_sheet(data: bytes, kind: str, source: str, sheet: str | None) -> Sheet:
         names = list(book.sheet_names)
         if not names:
             raise ReadError("empty_file", f"Le classeur {source} n'a aucune feuille.")
-        chosen = sheet if sheet is not None else names[0]
+        chosen = sheet if sheet is not None else _first_with_data(book, names)
         try:
             found = book.get_sheet_by_name(chosen)
         except WorksheetNotFound:
@@ -83,6 +83,14 @@ def open_sheet(data: bytes, kind: str, source: str, sheet: str | None) -> Sheet:
             "depuis le tableur, ou exportez-le en CSV.",
         ) from None
     return Sheet(chosen, names, _rows(rows, offset))
+
+
+def _first_with_data(book: object, names: list[str]) -> str:
+    """The first sheet holding a cell (a cover or an empty first sheet is passed over)."""
+    for name in names:
+        if book.get_sheet_by_name(name).start is not None:  # type: ignore[attr-defined]
+            return name
+    return names[0]
 
 
 def _rows(rows: Iterator[list[object]], offset: int) -> Iterator[SheetRow]:

@@ -342,3 +342,17 @@ def test_utf8_with_bom_is_named_by_its_mark(tmp_path: Path) -> None:
     table = read_file(path, allowed=ALLOWED, required=REQUIRED)
     assert (table.decoding.codec, table.decoding.how) == ("utf-8-sig", BY_BOM)
     assert table.header[0] == "Identifiant"
+
+
+def test_an_empty_first_sheet_is_passed_over() -> None:
+    table = read("excel_cover_sheet.xlsx")
+    assert table.sheet == "Appel T4 2026"
+    assert identifiants(table) == ["CV001"]
+    assert notes(table) == [
+        (
+            1,
+            "sheet_chosen",
+            "Feuille « Appel T4 2026 » lue ; le classeur en contient d'autres "
+            "(« Couverture ») : --sheet NOM pour en lire une autre.",
+        )
+    ]

@@ -236,6 +236,18 @@ def xlsx() -> None:
     book.save(HERE / "excel_workbook.xlsx")
 
 
+def xlsx_cover() -> None:
+    """An .xlsx whose first sheet, a cover page, was left empty (openpyxl 3.1)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Couverture"
+    sheet = book.create_sheet("Appel T4 2026")
+    sheet.append(WORKBOOK_HEADER)
+    sheet.append(["CV001", "Lm5-Nb8v", "C0751", "Perrin", "Claire", 2, "38000", "Grenoble"])
+    book.save(HERE / "excel_cover_sheet.xlsx")
+
+
 def ods() -> None:
     """An .ods as LibreOffice Calc stores typed cells (office:value-type float and date),
     written with odfpy 1.4."""
@@ -307,6 +319,7 @@ def main() -> None:
     mixed_mac_windows()
     formula_cells()
     xlsx()
+    xlsx_cover()
     ods()
     xls()
 
