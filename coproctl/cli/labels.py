@@ -90,3 +90,10 @@ def complete_identifiant(ctx: typer.Context, incomplete: str) -> list[str]:
             return identifiants_starting(office, incomplete)
     except Exception:  # completion must never fail a shell
         return []
+
+
+def complete_mail_kind(incomplete: str) -> list[str]:
+    """Completion of a mail template kind (``mail preview``, ``mail list --kind``)."""
+    from coproctl.mail.templates import KINDS
+
+    return [kind for kind in KINDS if kind.startswith(incomplete)]

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coproctl.cli.output import emit, table
+from coproctl.cli.labels import complete_mail_kind
+from coproctl.cli.output import All, Limit, Offset, cut_notice, effective_limit, emit, table
 from coproctl.cli.runtime import backoffice, errors_handled, state
 
 if TYPE_CHECKING:
@@ -202,27 +203,48 @@ def list_(
         ),
     ] = None,
     account: Annotated[str | None, typer.Option("--account", help="Identifiant du compte.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="update_code, reset_code...")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", help="update_code, reset_code...", autocompletion=complete_mail_kind
+        ),
+    ] = None,
     since: Annotated[
         datetime | None,
         typer.Option("--since", formats=DATE_FORMATS, help="Mis en file depuis (heure de Paris)."),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    limit: Limit = None,
+    offset: Offset = 0,
+    all_rows: All = False,
 ) -> None:
-    """Les messages, du plus récent : ce qui est parti, ce qui attend, ce qui a échoué, pourquoi."""
-    with backoffice(ctx) as office:
-        from coproctl.services.mail.queue import list_mail
+    """Les messages, du plus récent : ce qui est parti, ce qui attend, ce qui a échoué, pourquoi.
 
-        views = list_mail(
+    À l'écran, 100 messages au plus, et la ligne du bas dit combien il y en a en tout ;
+    --json les donne tous (sauf --limit)."""
+    with backoffice(ctx) as office:
+        from coproctl.services.mail.queue import mail_page
+
+        json_mode = state(ctx).json
+        page = mail_page(
             office,
             status=status,
             to=to,
             identifiant=account,
             kind=kind,
             since=since,
-            limit=limit,
+            limit=effective_limit(limit, all_rows, whole=json_mode, default=100),
+            offset=offset,
         )
-        emit(state(ctx).json, [view.as_dict() for view in views], lambda: mail_lines(views))
+        views = page.rows
+
+        def human() -> None:
+            mail_lines(views, count=False)
+            typer.echo(f"{page.total} message(s).")
+            notice = cut_notice(len(views), page.offset, page.total)
+            if notice:
+                typer.echo(notice)
+
+        emit(json_mode, [view.as_dict() for view in views], human)
 
 
 @app.command()
@@ -271,9 +293,10 @@ def preview(
     kind: Annotated[
         str | None,
         typer.Argument(
+            autocompletion=complete_mail_kind,
             help="update_code, reset_code, email_change_code, password_changed, "
             "email_changed, account_reset ou account_activated. Sans lui : vérifie tous les "
-            "modèles."
+            "modèles.",
         ),
     ] = None,
     html: Annotated[bool, typer.Option("--html", help="Affiche la version HTML.")] = False,

@@ -104,3 +104,30 @@ def test_csv_has_every_row(many: Cli) -> None:
     audit_rows = many("audit", "list", "--csv").stdout.lstrip("\ufeff").splitlines()
     assert len(audit_rows) == 1 + MANY
     assert len(many("audit", "list", "--csv", "--limit", "2").stdout.splitlines()) == 3
+
+
+def test_mail_list_says_what_it_left_out(cli: Cli, office: Any) -> None:
+    from coproctl.models import MAIL_SENT, OutboxMessage
+
+    with office.uow() as uow:
+        for n in range(103):
+            uow.session.add(
+                OutboxMessage(
+                    kind="password_changed",
+                    to_addr=f"proprietaire{n}@example.com",
+                    subject="Votre mot de passe a changé",
+                    body_text="(texte)",
+                    status=MAIL_SENT,
+                    attempts=1,
+                )
+            )
+        uow.commit()
+    run = cli("mail", "list")
+    assert len([ln for ln in run.stdout.splitlines() if ln.startswith("n°")]) == 100
+    assert "1 à 100 sur 103" in run.stdout
+    assert len(cli.json("mail", "list").data) == 103
+    assert len(cli.json("mail", "list", "--limit", "4").data) == 4
+    rest = cli("mail", "list", "--offset", "100")
+    assert len([ln for ln in rest.stdout.splitlines() if ln.startswith("n°")]) == 3
+    everything = cli("mail", "list", "--all")
+    assert " sur " not in everything.stdout

@@ -34,6 +34,7 @@ from coproctl.models import (
     Owner,
 )
 from coproctl.services.common import get_account
+from coproctl.services.listing import Page, count_rows, window
 from coproctl.services.maintenance.batched_delete import (
     BatchHook,
     check_purge_options,
@@ -128,9 +129,34 @@ def list_mail(
     kind: str | None = None,
     since: datetime | None = None,
     limit: int | None = 100,
+    offset: int = 0,
 ) -> list[MailView]:
     """Newest first; the filters combine. ``to`` with an @ is one address (any case),
     without one a part of it (``orange.fr``); ``since`` typed by staff is Paris time."""
+    return mail_page(
+        backoffice,
+        status=status,
+        to=to,
+        identifiant=identifiant,
+        kind=kind,
+        since=since,
+        limit=limit,
+        offset=offset,
+    ).rows
+
+
+def mail_page(
+    backoffice: Backoffice,
+    *,
+    status: str | None = None,
+    to: str | None = None,
+    identifiant: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> Page[MailView]:
+    """:func:`list_mail`'s rows and how many messages match in all (staff: no silent cut)."""
     if status is not None and status not in MAIL_STATUSES:
         raise BadInput("bad_usage", f"Statut inconnu « {status} » : {', '.join(MAIL_STATUSES)}.")
     with backoffice.uow() as uow, _database_errors():
@@ -152,11 +178,11 @@ def list_mail(
             )
         if since is not None:
             query = query.where(col(OutboxMessage.created_at) >= clock.from_paris(since))
-        query = query.order_by(col(OutboxMessage.id).desc())
-        if limit is not None:
-            query = query.limit(limit)
+        total = count_rows(uow.session, query)
+        query = window(query.order_by(col(OutboxMessage.id).desc()), offset, limit)
         rows = uow.session.execute(query).all()
-        return [mail_view(row, account_identifiant) for row, account_identifiant in rows]
+        views = [mail_view(row, account_identifiant) for row, account_identifiant in rows]
+        return Page(views, total, offset, limit)
 
 
 @dataclass
