@@ -106,7 +106,9 @@ class SecretReader:
                     "indiqué par --help).",
                 )
             return line.rstrip("\r\n")
-        return typer.prompt(label, hide_input=True)
+        return typer.prompt(label, hide_input=True, prompt_suffix="\u00a0: ")
 
 
-PASSWORD_STDIN_HELP = "Read the secrets from standard input, one per line, in the order above."  # noqa: S105 (help text, not a password)
+PASSWORD_STDIN_HELP = (
+    "Lire les secrets sur l'entrée standard, un par ligne, dans l'ordre indiqué plus haut."  # noqa: S105 (help text, not a password)
+)
