@@ -59,6 +59,8 @@ class Recorder:
     wait_for_peers: int = 0  # hold every DATA until this many clients are connected
     delay: float = 0.0
     on_data: Callable[[], None] | None = None  # called (in the server's thread) at each DATA
+    hold: threading.Event | None = None  # every DATA waits for it (20 s at most) to answer
+    holding: int = 0  # how many DATA are waiting for ``hold`` now
     peers: set[Any] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -87,6 +89,15 @@ class Recorder:
                 break
             await asyncio.sleep(0.05)
         self.wait_for_peers = 0
+        if self.hold is not None:
+            with self.lock:
+                self.holding += 1
+            for _ in range(400):  # at most 20 s
+                if self.hold.is_set():
+                    break
+                await asyncio.sleep(0.05)
+            with self.lock:
+                self.holding -= 1
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.on_data is not None:
@@ -175,8 +186,10 @@ def env(
 
 
 @pytest.fixture
-def cli(initialised: Any, mail_dir: Path) -> Cli:
-    return Cli(mail_dir)
+def cli(initialised: Any, mail_dir: Path, smtp_server: MailServer) -> Cli:
+    runner = Cli(mail_dir)
+    runner.smtp_server = smtp_server  # type: ignore[attr-defined]
+    return runner
 
 
 def server_down(server: MailServer) -> None:
@@ -269,3 +282,38 @@ def queue_notices(office: Any, count: int, identifiant: str = "LEF001") -> list[
         uow.commit()
     office.pending_mail.clear()  # cron's job here, not immediate delivery
     return [row.id for row in rows if row.id is not None]
+
+
+def eventually(check: Callable[[], bool], seconds: float = 20.0) -> bool:
+    """Whether ``check`` becomes true within ``seconds`` (polled; for another process's work).
+
+    Never a timing assertion: the bound only keeps a broken test from hanging.
+    """
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return check()
+
+
+def activate(cli: Cli, identifiant: str, address: str) -> None:
+    """An active account with ``address`` verified, through the update procedure."""
+    assert start_update(cli, identifiant, address).exit_code == 0
+    from tests.conftest import code_from
+
+    codes = [m for m in cli_mails(cli, address) if "_code" in (m["X-Coproctl-Kind"] or "")]
+    assert cli("code", "verify", identifiant, code_from(codes[-1])).exit_code == 0
+    new = "Brume-Tilleul-Quartz7"
+    run = cli("password", "set", identifiant, "--password-stdin", input=f"{new}\n{new}\n")
+    assert run.exit_code == 0, run.output
+
+
+def cli_mails(cli: Cli, address: str) -> list[Any]:
+    """The mails to ``address``, from the relay of the test when it has one, else the folder."""
+    server = getattr(cli, "smtp_server", None)
+    if server is not None:
+        return server.to(address)
+    return [m for m in cli.mails() if m["To"].addresses[0].addr_spec == address]

@@ -68,7 +68,7 @@ def test_a_syndic_adapts_a_template(
     write(folder, "signature.txt", "Cabinet Lefort & Fils — 04 91 00 00 00\n")
     write(
         folder,
-        "password_changed.html",
+        "account_activated.html",
         "<p>$greeting</p><p>Changement pour <b>$identifiants</b>.</p><p>$signature</p>",
     )
     monkeypatch.setenv("COPROCTL_MAIL_TEMPLATES_DIR", str(folder))
@@ -94,7 +94,9 @@ def test_a_syndic_adapts_a_template(
     assert run.exit_code == 0, run.output
     notice = smtp_server.to(ADDRESS)[-1]
     # packaged text, the syndic's HTML fragment inside the packaged layout
-    assert "Le mot de passe de votre espace client" in notice.get_body(("plain",)).get_content()
+    assert "La mise à jour de votre espace client est terminée" in (
+        notice.get_body(("plain",)).get_content()
+    )
     notice_html = notice.get_body(("html",)).get_content()
     assert "Changement pour <b>LEF001</b>." in notice_html
     assert '<html lang="fr">' in notice_html

@@ -79,7 +79,7 @@ def test_reset_code_mail_states_its_own_validity(
     assert cli("password", "forgot", "LEF001", "--email", ADDRESS).exit_code == 0
 
     kinds = [m["X-Coproctl-Kind"] for m in smtp_server.to(ADDRESS)]
-    assert kinds == ["update_code", "password_changed", "reset_code"]
+    assert kinds == ["update_code", "account_activated", "reset_code"]
     reset = smtp_server.to(ADDRESS)[-1]
     assert reset["Subject"] == "Votre code de vérification : nouveau mot de passe"
     body = reset.get_body(preferencelist=("plain",)).get_content()
