@@ -14,59 +14,121 @@ from coproctl.cli.runtime import backoffice, state
 from coproctl.errors import BadInput
 
 if TYPE_CHECKING:
-    from coproctl.services.importing.kinds import ImportKind
     from coproctl.services.importing.notes import LineNote
     from coproctl.services.importing.summary import ImportSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
+# what the imports read (kept light: --help imports no reader); tests/cli/test_import_help.py
+# checks these lists against the reader and the legacy constructions
+ENCODINGS = (
+    "détecté : UTF-8 (avec ou sans BOM), UTF-16 avec BOM, et parmi Windows-1252, Mac Roman "
+    "et ISO-8859-15 celui qui se lit le mieux en français (deux lectures trop proches : "
+    "refus, avec les deux)"
+)
+COMMON_ENCODINGS = (
+    "utf-8, utf-8-sig, windows-1252 (cp1252), mac-roman, iso-8859-15 (latin-9), "
+    "iso-8859-1 (latin-1), utf-16, utf-16-le, cp850"
+)
+LEGACY_SCHEMES = (
+    "md5(password+salt)",
+    "md5(salt+password)",
+    "sha1(password+salt)",
+    "sha1(salt+password)",
+    "sha256(password+salt)",
+    "sha256(salt+password)",
+    "md5(md5(password)+salt)",
+)
+
 File = Annotated[
-    Path, typer.Argument(help="The file to import.", dir_okay=False, show_default=False)
+    Path,
+    typer.Argument(
+        metavar="FICHIER", help="Le fichier à importer.", dir_okay=False, show_default=False
+    ),
 ]
 Mapping = Annotated[
     list[str] | None,
     typer.Option(
         "--map",
-        help="'Header=field' for a column the aliases miss ('Header=-' ignores it); repeatable.",
+        metavar="'EN-TÊTE=champ'",
+        help="Associer une colonne que les alias ne reconnaissent pas à un champ ('En-tête=-' "
+        "l'écarte ; '#9=address' désigne la 9e colonne) ; répétable.",
     ),
 ]
 Encoding = Annotated[
     str | None,
-    typer.Option(help="Force the encoding (default: detected; utf-8, windows-1252, utf-16)."),
+    typer.Option(
+        metavar="ENCODAGE",
+        help=f"Imposer l'encodage d'un fichier texte (par défaut {ENCODINGS}). Tout nom "
+        f"d'encodage de Python est accepté ; les plus courants : {COMMON_ENCODINGS}.",
+    ),
 ]
 Delimiter = Annotated[
     str | None,
-    typer.Option(help="Force the delimiter: ';', ',' or 'tab' (default: detected)."),
+    typer.Option(
+        metavar="SÉPARATEUR",
+        help="Imposer le séparateur : ';', ',' ou 'tab' (par défaut : détecté).",
+    ),
 ]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        metavar="NOM",
+        help="La feuille à lire dans un classeur (par défaut : la première qui a des données).",
+    ),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Dire ce qui changerait, sans rien écrire.")
+]
 Strict = Annotated[
-    bool, typer.Option("--strict", help="Write nothing at all if any row is rejected (exit 1).")
+    bool,
+    typer.Option("--strict", help="Ne rien écrire du tout si une ligne est rejetée (code 1)."),
 ]
 UpdatePasswords = Annotated[
     bool,
     typer.Option(
         "--update-passwords",
-        help="Replace the password of existing accounts still pending (never of active ones).",
-    ),
-]
-Report = Annotated[
-    Path | None,
-    typer.Option(
-        "--report", help="Write the rejected rows, with line and reason, to this CSV file."
+        help="Remplacer le mot de passe des comptes existants encore en attente (jamais des "
+        "comptes actifs).",
     ),
 ]
 Restore = Annotated[
     bool,
     typer.Option(
         "--restore",
-        help="Recreate the accounts of owners erased by 'owner erase' (skipped otherwise, "
-        "with a warning).",
+        help="Recréer les comptes des propriétaires effacés par « owner erase » (sinon leurs "
+        "lignes sont ignorées, avec un avertissement).",
     ),
 ]
-BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help="Accounts per transaction.")]
+Report = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        metavar="FICHIER",
+        help="Écrire les lignes rejetées, avec leur numéro et le motif, dans ce fichier CSV "
+        "(rien n'est écrit si aucune ligne n'est rejetée).",
+    ),
+]
+BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help="Comptes par transaction.")]
 Workers = Annotated[
     int | None,
-    typer.Option("--workers", min=1, help="Password-hashing processes (default: every core)."),
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Processus de calcul des empreintes (par défaut : un par cœur).",
+    ),
+]
+LegacyScheme = Annotated[
+    str | None,
+    typer.Option(
+        "--legacy-scheme",
+        metavar="CONSTRUCTION",
+        help="Quand le sel est dans sa propre colonne (salt, sel) : comment l'ancien extranet "
+        "combinait sel et mot de passe, parmi " + ", ".join(LEGACY_SCHEMES) + " (Joomla "
+        "1.5 : 'md5(password+salt)'). Sans cette option, un fichier qui a une colonne de sel "
+        "est refusé.",
+    ),
 ]
 
 DELIMITERS = {";": ";", ",": ",", "tab": "\t", "\\t": "\t", "\t": "\t"}
@@ -118,11 +180,11 @@ def _notes(title: str, notes: list[LineNote]) -> None:
         who = f" ({note.identifiant})" if note.identifiant else ""
         typer.echo(f"  ligne {note.line}{who} : {note.reason}")
     if len(notes) > SHOWN:
-        typer.echo(f"  … et {len(notes) - SHOWN} autre(s) (la liste complète : --report FICHIER)")
+        typer.echo(f"  … et {len(notes) - SHOWN} autre(s) (la liste complète : --json)")
 
 
 def _source_text(summary: ImportSummary) -> str:
-    """How the file was read: "windows-1252 (détecté), séparateur point-virgule"."""
+    """How the file was read: "Windows-1252 (détecté), séparateur point-virgule"."""
     from coproctl.importers.reader import DELIMITER_NAMES
 
     if summary.format in ("xlsx", "xls", "ods"):
@@ -178,25 +240,21 @@ def _run(
         from coproctl.importers.report import write_report
         from coproctl.services.importing import run as importing
 
-        kind: ImportKind = importing.CALLS_FOR_FUNDS
-        if kind_name == "legacy":
-            from coproctl.services.importing.legacy import LEGACY
-
-            kind = LEGACY
         chosen = importing.ImportOptions(
             delimiter=_delimiter(delimiter), mapping=tuple(mapping or ()), **options
         )
         with _progress() as progress:
-            summary = importing.import_file(office, file, kind, chosen, progress)
-        if report is not None:
-            write_report(
-                report,
-                summary.header,
-                ((n.line, n.identifiant, n.reason) for n in summary.rejected),
-                summary.rejected_cells,
-                summary.secret_cells,
-            )
-    emit(state(ctx).json, summary, _render(summary, report))
+            summary = importing.import_file(office, file, kind_name, chosen, progress)
+        written = report is not None and write_report(
+            report,
+            summary.header,
+            ((n.line, n.identifiant, n.reason) for n in summary.rejected),
+            summary.rejected_cells,
+            summary.secret_cells,
+        )
+    shown_report = report if written else None
+    data = {**summary.as_dict(), "report": str(shown_report) if shown_report else None}
+    emit(state(ctx).json, data, _render(summary, shown_report))
     if summary.rejected:
         raise typer.Exit(1)
 
@@ -208,6 +266,7 @@ def calls_for_funds(
     mapping: Mapping = None,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
+    sheet: Sheet = None,
     dry_run: DryRun = False,
     strict: Strict = False,
     update_passwords: UpdatePasswords = False,
@@ -216,11 +275,15 @@ def calls_for_funds(
     batch_size: BatchSize = 500,
     workers: Workers = None,
 ) -> None:
-    """Import the quarter's call-for-funds export (CSV): create and update accounts.
+    """Importer l'export trimestriel des appels de fonds : créer et mettre à jour les comptes.
 
-    Rows of one identifiant are merged (lots collected); new accounts are created pending
-    with the initial password of the file; existing ones are updated, never duplicated.
-    Exit 0 when every row was used, 1 when some were rejected, 2 when the file is unreadable.
+    Fichiers lus : CSV (séparateur ; , ou tabulation), classeurs .xlsx, .xls et .ods,
+    JSON lines. Encodage détecté (UTF-8, UTF-16 avec BOM, Windows-1252, Mac Roman,
+    ISO-8859-15), ou imposé par --encoding. Les lignes d'un même identifiant sont réunies
+    (lots collectés) ; les lignes de total sont écartées. Les comptes nouveaux sont créés
+    en attente, avec le mot de passe initial du fichier ; les autres sont mis à jour, jamais
+    en double. Code de sortie : 0 si toutes les lignes sont prises, 1 si des lignes sont
+    rejetées, 2 si le fichier est illisible.
     """
     _run(
         ctx,
@@ -230,6 +293,7 @@ def calls_for_funds(
         delimiter,
         mapping,
         encoding=encoding,
+        sheet=sheet,
         dry_run=dry_run,
         strict=strict,
         update_passwords=update_passwords,
@@ -246,18 +310,26 @@ def legacy(
     mapping: Mapping = None,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
+    sheet: Sheet = None,
+    legacy_scheme: LegacyScheme = None,
     dry_run: DryRun = False,
     strict: Strict = False,
     update_passwords: UpdatePasswords = False,
     restore: Restore = False,
     report: Report = None,
     batch_size: BatchSize = 500,
+    workers: Workers = None,
 ) -> None:
-    """Import the old extranet's accounts with their password hashes (CSV or JSON lines).
+    """Importer les comptes de l'ancien extranet, avec l'empreinte de leur mot de passe.
 
-    Each hash's scheme is identified (md5_crypt, sha256_crypt, sha512_crypt, bcrypt,
-    ldap_salted_sha1, django_pbkdf2_sha256, hex_md5, hex_sha1); an unknown one rejects its
-    line. Accounts arrive pending; the legacy password opens the update procedure.
+    Fichiers lus : CSV (séparateur ; , ou tabulation), classeurs .xlsx, .xls et .ods,
+    JSON lines. Encodage détecté (UTF-8, UTF-16 avec BOM, Windows-1252, Mac Roman,
+    ISO-8859-15), ou imposé par --encoding. Le format de chaque
+    empreinte est reconnu d'après l'empreinte elle-même : WordPress et phpBB (phpass),
+    Drupal 7, Joomla, Django, LDAP, .htpasswd, MySQL, crypt Unix (MD5, SHA, DES,
+    yescrypt), bcrypt, argon2, MD5/SHA hexadécimal. Une empreinte inutilisable rejette sa
+    ligne en disant quoi faire (account reset). Les comptes arrivent en attente ;
+    l'ancien mot de passe ouvre la procédure de mise à jour.
     """
     _run(
         ctx,
@@ -267,9 +339,12 @@ def legacy(
         delimiter,
         mapping,
         encoding=encoding,
+        sheet=sheet,
+        legacy_scheme=legacy_scheme,
         dry_run=dry_run,
         strict=strict,
         update_passwords=update_passwords,
         restore=restore,
         batch_size=batch_size,
+        workers=workers,
     )

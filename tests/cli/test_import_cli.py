@@ -159,3 +159,16 @@ def test_the_sample_export(cli: Cli, tmp_path: Path) -> None:
     for view in cli.json("account", "list", "--status", "pending").data:
         owners.setdefault(view["owner_ref"], []).append(view["identifiant"])
     assert any(len(accounts) == 2 for accounts in owners.values())  # two copropriétés
+
+
+def test_report_writes_nothing_and_says_nothing_when_no_row_is_rejected(
+    cli: Cli, tmp_path: Path
+) -> None:
+    report = tmp_path / "rejets.csv"
+    run = cli("import", "calls-for-funds", str(export(tmp_path)), "--report", str(report))
+    assert run.exit_code == 0, run.output
+    assert not report.exists()
+    assert "Rapport" not in run.output
+    data = cli.json("import", "calls-for-funds", str(export(tmp_path)), "--report", str(report))
+    assert data.data["report"] is None
+    assert not report.exists()

@@ -20,11 +20,11 @@ from sqlalchemy import Connection, CursorResult, Table, select
 from coproctl import clock
 from coproctl.addresses import InvalidEmail, normalise_email
 from coproctl.folding import account_search_text, owner_search_text
-from coproctl.importers.fields import FIELDS, OWNER_FIELDS
+from coproctl.importers.fields import OWNER_FIELDS
 from coproctl.inputs import identifiant_problem, initial_password_problems
 from coproctl.models import PENDING, Account, Owner
 from coproctl.services.importing import erased
-from coproctl.services.importing.hashes import Job
+from coproctl.services.importing.hashes import AnyJob
 from coproctl.services.importing.kinds import ImportKind
 from coproctl.services.importing.notes import LineNote, on_account
 from coproctl.services.importing.plan import AccountDraft, OwnerDraft
@@ -35,7 +35,7 @@ OWNER: Table = Owner.__table__  # type: ignore[attr-defined]
 Row = dict[str, Any]  # an account (with its owner_ref) or an owner, as the database holds it
 # draft key -> (the job it was computed for, its result: a new hash, or None when the
 # current hash already verifies the password)
-Hashes = Mapping[str, tuple[Job, str | None]]
+Hashes = Mapping[str, tuple[AnyJob, str | None]]
 
 _ACCOUNT_COLUMNS = (
     "id",
@@ -157,7 +157,7 @@ class Changes:
     account_updates: list[Row] = field(default_factory=list)
     # draft key -> (account id, None until created; identifiant; audit details)
     events: dict[str, tuple[int | None, str, dict[str, Any]]] = field(default_factory=dict)
-    jobs: list[tuple[str, Job]] = field(default_factory=list)
+    jobs: list[tuple[str, AnyJob]] = field(default_factory=list)
     complete: bool = True
     skipped: int = 0  # accounts of erased owners left out
     forget: list[bytes] = field(default_factory=list)  # erasures undone (--restore)
@@ -251,9 +251,7 @@ class _Comparison:
 
     def _secret(self, draft: AccountDraft, value: str, current: str | None) -> str | None:
         """The hash to store (None: ``current`` stays); "" while its job has no result."""
-        if not self.kind.hashes:
-            return None if value == current else value
-        job: Job = (value, current)
+        job = self.kind.job(value, draft.values.get("salt"), current)
         self.changes.jobs.append((draft.key, job))
         found = self.hashes.get(draft.key)
         if found is not None and found[0] == job:
@@ -299,8 +297,8 @@ class _Comparison:
             return 0
         secret = draft.values.get(self.kind.credential)
         if secret is None:
-            label = FIELDS[self.kind.credential].label.lower()
-            self._refused(draft, "missing_password", f"{label} manquant (nouveau compte)")
+            missing = "mot de passe manquant" if self.kind.hashes else "empreinte manquante"
+            self._refused(draft, "missing_password", f"{missing} (nouveau compte)")
             return 0
         if self._initial_password_refused(draft, secret):
             return 0

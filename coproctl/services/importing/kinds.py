@@ -1,7 +1,8 @@
 """The two imports: which columns each reads and what its credential column holds.
 
 ``calls-for-funds`` carries the initial password printed on the owners' letters (hashed
-with argon2id at import); ``legacy`` carries the old extranet's password hash, stored as is
+with argon2id at import); ``legacy`` carries the old extranet's password hash, stored in
+the form :func:`coproctl.security.legacy.stored_form` gives
 (:mod:`coproctl.services.importing.legacy`).
 """
 
@@ -11,6 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from coproctl.models import ORIGIN_SYNDIC
+from coproctl.services.importing.hashes import AnyJob, Wrap
+
+# why a credential is unusable whatever the database holds, or None:
+# (value, its salt column's value, the construction named by --legacy-scheme)
+SecretCheck = Callable[[str, str | None, str | None], str | None]
 
 
 @dataclass(frozen=True)
@@ -21,11 +27,17 @@ class ImportKind:
     required_values: tuple[str, ...]  # fields every account needs a value for
     credential: str  # the field holding the password ("password") or its hash ("password_hash")
     origin: str  # Account.password_origin of what this import stores
-    # why a credential value is unusable whatever the database holds, or None
-    check_secret: Callable[[str], str | None] | None
+    check_secret: SecretCheck | None
     # True: the credential is an initial password, checked (``inputs``) when it is set and
-    # hashed; False: already a hash
+    # hashed with argon2id; False: a legacy hash, stored as ``legacy.stored_form`` says
     hashes: bool
+    construction: str | None = None  # legacy: how hash and salt column were built
+
+    def job(self, value: str, salt: str | None, current: str | None) -> AnyJob:
+        """What the hashing pool computes for ``value`` (checked against ``current``)."""
+        if self.hashes:
+            return (value, current)
+        return Wrap(value, self.construction, salt, current)
 
 
 COMMON_FIELDS = (

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from coproctl.importers.fields import FIELDS, OWNER_FIELDS, SECRET_FIELDS
+from coproctl.errors import BadInput
+from coproctl.importers.fields import FIELDS, OWNER_FIELDS, REPORT_WITHHELD_FIELDS
 from coproctl.importers.reader import LineError, SourceRow, Table
 from coproctl.inputs import TEXT_LIMITS, identifiant_key, text_problem
 from coproctl.services.importing.kinds import ImportKind
@@ -75,7 +76,8 @@ def split_lots(raw: str) -> list[str]:
 def build_plan(table: Table, kind: ImportKind) -> Plan:
     """Merge the table's rows into drafts; ``kind`` says which values are required and why a
     password (or hash) is unusable."""
-    required, check_secret = kind.required_values, kind.check_secret
+    _check_salt_column(table, kind)
+    required = kind.required_values
     rejected: list[LineNote] = []
     bad: dict[str, list[LineError]] = {}
     groups: dict[str, list[SourceRow]] = {}
@@ -88,7 +90,7 @@ def build_plan(table: Table, kind: ImportKind) -> Plan:
     for row in table.rows:
         row = _nfc(row)
         key = identifiant_key(row.values["identifiant"])
-        problem = None if check_secret is None else _row_problem(row, check_secret, checked)
+        problem = _secret_problem(row, kind, checked)
         if problem is not None:
             bad.setdefault(key, []).append(
                 LineError(row.line, row.values["identifiant"], problem, [])
@@ -120,23 +122,42 @@ def _nfc(row: SourceRow) -> SourceRow:
     if joined.isascii() or unicodedata.is_normalized("NFC", joined):
         return row
     values = {
-        name: value if name in SECRET_FIELDS else unicodedata.normalize("NFC", value)
+        name: value if name in REPORT_WITHHELD_FIELDS else unicodedata.normalize("NFC", value)
         for name, value in row.values.items()
     }
     return row._replace(values=values)
 
 
-def _row_problem(
-    row: SourceRow, check_secret: Callable[[str], str | None], checked: dict[str, str | None]
-) -> str | None:
-    for name in SECRET_FIELDS:
-        value = row.values.get(name)
-        if value is not None:
-            if value not in checked:
-                checked[value] = check_secret(value)
-            if checked[value] is not None:
-                return checked[value]
-    return None
+def _secret_problem(row: SourceRow, kind: ImportKind, checked: dict[Any, str | None]) -> str | None:
+    """Why the row's password or hash is unusable whatever the database holds, or None."""
+    value = row.values.get(kind.credential)
+    if value is None or kind.check_secret is None:
+        return None
+    salt = row.values.get("salt")
+    if (value, salt) not in checked:  # rows of one account repeat its hash: checked once
+        checked[value, salt] = kind.check_secret(value, salt, kind.construction)
+    return checked[value, salt]
+
+
+def _check_salt_column(table: Table, kind: ImportKind) -> None:
+    """A salt in its own column is never ignored: without the construction that combined it
+    with the password, no owner of the file could ever log in."""
+    salt = table.columns.get("salt")
+    if salt is not None and kind.construction is None:
+        raise BadInput(
+            "salt_column",
+            f"La colonne « {salt} » contient le sel des empreintes : précisez comment "
+            "l'extranet combinait sel et mot de passe avec --legacy-scheme (par exemple "
+            "--legacy-scheme 'md5(password+salt)' pour Joomla 1.5) ; sans cela aucun de ces "
+            "propriétaires ne pourrait se connecter. Rien n'a été importé.",
+            column=salt,
+        )
+    if salt is None and kind.construction is not None:
+        raise BadInput(
+            "no_salt_column",
+            f"--legacy-scheme '{kind.construction}' : aucune colonne de sel (salt, sel) "
+            "dans le fichier. Indiquez-la avec --map 'En-tête=salt'.",
+        )
 
 
 _NOT_MERGED = ("lot", "identifiant")
@@ -230,7 +251,7 @@ def _conflict(name: str, first: str, first_line: int, second: str, second_line: 
     lines = f"lignes {first_line} et {second_line}"
     if name == "owner_ref":
         return f"deux propriétaires pour cet identifiant : {first} et {second} ({lines})"
-    if name in SECRET_FIELDS:
+    if name in REPORT_WITHHELD_FIELDS:  # never the secret, nor its salt, in a message
         return f"deux mots de passe différents pour cet identifiant ({lines})"
     return (
         f"« {FIELDS[name].label} » diffère d'une ligne à l'autre : « {first} » "

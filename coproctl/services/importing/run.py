@@ -23,6 +23,7 @@ from coproctl.backoffice import Backoffice
 from coproctl.importers.reader import Table, parse_mapping, read_file
 from coproctl.services import audit
 from coproctl.services.importing.kinds import CALLS_FOR_FUNDS, ImportKind
+from coproctl.services.importing.legacy import LEGACY, with_scheme
 from coproctl.services.importing.notes import LineNote
 from coproctl.services.importing.plan import Plan, build_plan
 from coproctl.services.importing.summary import ImportInterrupted, ImportSummary
@@ -44,17 +45,23 @@ class ImportOptions:
     encoding: str | None = None
     delimiter: str | None = None
     restore: bool = False  # recreate the accounts of erased owners
+    sheet: str | None = None  # a workbook's sheet (default: the first with data)
+    legacy_scheme: str | None = None  # legacy: how a salt column was combined (--legacy-scheme)
+
+
+KINDS = {CALLS_FOR_FUNDS.name: CALLS_FOR_FUNDS, LEGACY.name: LEGACY}
 
 
 def import_file(
     backoffice: Backoffice,
     path: Path,
-    kind: ImportKind = CALLS_FOR_FUNDS,
+    kind: ImportKind | str = CALLS_FOR_FUNDS,
     options: ImportOptions | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Read ``path`` and import it; the summary says what was (or would be) done."""
     options = options or ImportOptions()
+    kind = with_scheme(KINDS[kind] if isinstance(kind, str) else kind, options.legacy_scheme)
     with _collector_paused():
         table = read_file(
             path,
@@ -63,6 +70,7 @@ def import_file(
             mapping=parse_mapping(options.mapping, kind.allowed),
             encoding=options.encoding,
             delimiter=options.delimiter,
+            sheet=options.sheet,
         )
         plan = build_plan(table, kind)
     summary = _summary(table, plan, kind, options)
@@ -131,16 +139,24 @@ def _summary(table: Table, plan: Plan, kind: ImportKind, options: ImportOptions)
         rows=len(table.rows) + len(table.errors),
         accounts=plan.accounts + len({n.identifiant for n in plan.rejected if n.identifiant}),
         rejected=list(plan.rejected),
-        warnings=[
-            *(LineNote(note.line, None, note.message, note.code) for note in table.notes),
-            *plan.warnings,
-        ],
+        warnings=[*_read_notes(table), *plan.warnings],
         decoding=table.decoding.as_dict(),
         format=table.format,
         sheet=table.sheet,
         header=list(table.header),
         secret_cells=table.secret_cells,
     )
+
+
+def _read_notes(table: Table) -> list[LineNote]:
+    """The reader's notes as warnings, with the identifiant of the row on their line."""
+    if not table.notes:
+        return []
+    lines = {note.line for note in table.notes}
+    who = {row.line: row.values.get("identifiant") for row in table.rows if row.line in lines}
+    return [
+        LineNote(note.line, who.get(note.line), note.message, note.code) for note in table.notes
+    ]
 
 
 def _add(summary: ImportSummary, outcome: Outcome) -> None:

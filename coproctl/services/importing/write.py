@@ -34,7 +34,7 @@ from coproctl.services.importing.compare import (
     compare,
     load,
 )
-from coproctl.services.importing.hashes import Hasher, Job, Results, compute
+from coproctl.services.importing.hashes import AnyJob, Hasher, Results, Wrap, compute, wrap
 from coproctl.services.importing.kinds import ImportKind
 from coproctl.services.importing.notes import LineNote
 from coproctl.services.importing.plan import OwnerDraft
@@ -131,7 +131,7 @@ class Writer:
             if erased.any_erased(uow.session.connection()):
                 self.erasure_key = self.backoffice.secret_key
         hasher = Hasher(self.workers)
-        queue: deque[tuple[list[OwnerDraft], list[tuple[str, Job]], Results]] = deque()
+        queue: deque[tuple[list[OwnerDraft], list[tuple[str, AnyJob]], Results]] = deque()
         interrupted = False
         try:
             for batch in batches(owners, self.batch_size):
@@ -155,8 +155,10 @@ class Writer:
             hasher.close(cancel=interrupted)
         return self.outcome
 
-    def _write(self, batch: list[OwnerDraft], jobs: list[tuple[str, Job]], pending: Results) -> int:
-        hashes: dict[str, tuple[Job, str | None]] = {
+    def _write(
+        self, batch: list[OwnerDraft], jobs: list[tuple[str, AnyJob]], pending: Results
+    ) -> int:
+        hashes: dict[str, tuple[AnyJob, str | None]] = {
             key: (job, hashed) for (key, job), hashed in zip(jobs, pending.get(), strict=True)
         }
         for attempt in range(WRITE_RETRIES):
@@ -199,7 +201,7 @@ def _compared(batch: list[OwnerDraft], stored: Stored, context: Context, hashes:
     done = dict(hashes)
     for key, job in changes.jobs:
         if key not in done or done[key][0] != job:
-            done[key] = (job, compute(*job))
+            done[key] = (job, wrap(job) if isinstance(job, Wrap) else compute(*job))
     return compare(batch, stored, context, done)
 
 
