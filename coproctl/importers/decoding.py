@@ -86,6 +86,7 @@ def choose(data: bytes, encoding: str | None = None) -> Decoding:
         _check(data, WINDOWS_1252, forced=False)  # raises: no candidate reads it
     if guess.close:
         raise Ambiguous(guess)
+    _check(data, guess.codec, forced=False)  # the words were sampled: every byte now
     return Decoding(guess.codec, DETECTED, label(guess.codec, DETECTED))
 
 

@@ -30,6 +30,7 @@ _ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # phpMyAdmin writes NULL for an empty cell, MySQL's SELECT ... INTO OUTFILE \N
 NULLS = ("NULL", "\\N")
 _TOTALS = re.compile(r"(sous[- ]?)?(total|totaux)\b", re.IGNORECASE)
+_NUMBER_START = frozenset("0123456789+-")
 MAX_LINE_ERRORS = 10_000  # beyond, and more errors than rows: this is no export
 
 
@@ -55,9 +56,7 @@ class RowShape:
         )
         self.joined = {name: at for name, at in columns.joined.items()}
         self.owner_at = columns.owner_at
-        self.postal_code = "postal_code" in columns.index
-        self.lot = "lot" in columns.index
-        self.password = "password" in columns.index
+        self.damage = any(name in columns.index for name in ("postal_code", "lot", "password"))
         self.typed_at = {i: name for name, i in index if name in ("password", "lot")}
 
 
@@ -81,11 +80,14 @@ class RowBuilder:
         if count > shape.width and any(cell.strip() for cell in record[shape.width :]):
             self._malformed(line, record)
             return
-        if "NULL" in record or "\\N" in record:
-            record = self._nulls(line, record)
         padded = record if count >= shape.needed else record + [""] * (shape.needed - count)
         raw = shape.cells(padded)
         joined = "".join(raw)
+        if ("NULL" in joined or "\\N" in joined) and ("NULL" in record or "\\N" in record):
+            record = self._nulls(line, record)
+            padded = record if count >= shape.needed else record + [""] * (shape.needed - count)
+            raw = shape.cells(padded)
+            joined = "".join(raw)
         if joined.isprintable() and "  " not in joined and _ODD_SPACE.search(joined) is None:
             cleaned = [cell.strip() for cell in raw]  # the usual row: nothing inside to collapse
             printable = True
@@ -116,8 +118,17 @@ class RowBuilder:
             table.errors.append(LineError(line, values.get("identifiant"), problem, record))
             self._bounded()
             return
-        if shape.postal_code or shape.lot or shape.password:
-            self._damage(line, values, typed)
+        if shape.damage:  # cheap tests first: the usual value is none of these
+            code = values.get("postal_code")
+            lot = values.get("lot")
+            password = values.get("password")
+            if (
+                typed is not None
+                or (code is not None and len(code) == 4)
+                or (lot is not None and not lot.isdigit())
+                or (password is not None and password[0] in _NUMBER_START)
+            ):
+                self._damage(line, values, typed)
         table.rows.append(SourceRow(line, values, record))
 
     def _malformed(self, line: int, record: list[str]) -> None:
