@@ -54,6 +54,9 @@ class Settings:
     smtp_tls: str = "none"
     smtp_user: str = ""
     smtp_password: str = field(default="", repr=False)
+    # a file holding the SMTP password (mode 0600, owned by coproctl's user), so that no
+    # secret sits in the TOML file; read when a mail is sent (resolved_smtp_password)
+    smtp_password_file: str = ""
     smtp_timeout: float = 10.0
     smtp_ca_file: str = ""  # certificate authority of a relay with a private certificate
     # the syndic, as mails name it (signature, "appelez votre service de syndic")
@@ -85,6 +88,20 @@ class Settings:
 
     def resolved_secret_key_file(self) -> Path:
         return Path(self.secret_key_file) if self.secret_key_file else app_dir() / "secret.key"
+
+    def resolved_smtp_password(self) -> str:
+        """SMTP_PASSWORD, else the first line of SMTP_PASSWORD_FILE (read now, not at load:
+        commands that send nothing never need to read it)."""
+        if self.smtp_password or not self.smtp_password_file:
+            return self.smtp_password
+        try:
+            with open(self.smtp_password_file, encoding="utf-8") as handle:
+                return handle.readline().rstrip("\r\n")
+        except OSError as exc:
+            raise BadInput(
+                "bad_setting",
+                f"SMTP_PASSWORD_FILE illisible : {self.smtp_password_file} ({exc.strerror}).",
+            ) from None
 
     def resolved_mail_transport(self) -> str:
         return self.mail_transport or f"file:{app_dir() / 'mail'}"

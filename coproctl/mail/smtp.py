@@ -115,7 +115,7 @@ class SmtpTransport:
                 unreachable=True,
             )
         try:
-            client.login(s.smtp_user, s.smtp_password)
+            client.login(s.smtp_user, s.resolved_smtp_password())
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
                 f"{AUTH_REFUSED} ({self.where}) : {exc.smtp_code} {_words(exc.smtp_error)} — "
