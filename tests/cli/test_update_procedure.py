@@ -79,8 +79,8 @@ def test_update_applies_to_every_account_of_the_owner(cli: Cli) -> None:
     assert refused.exit_code == 1
     assert refused.data["error"]["code"] == "bad_credentials"
 
-    # one notice, at the verified address, naming both accounts
-    notices = [m for m in cli.mails() if m["X-Coproctl-Kind"] == "password_changed"]
+    # one notice (the activation mail), at the verified address, naming both accounts
+    notices = [m for m in cli.mails() if m["X-Coproctl-Kind"] == "account_activated"]
     assert len(notices) == 1
     body = notices[0].get_body(preferencelist=("plain",)).get_content()
     assert "LEF001" in body
