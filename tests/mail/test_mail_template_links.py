@@ -56,13 +56,16 @@ def test_a_linked_template_is_refused(
     assert cli.json("mail", "list").data == []  # nothing queued: the step did not happen
 
 
-def test_a_linked_folder_entry_outside_is_refused_too(
-    cli: Cli, folder: Path, key_file: Path
+def test_a_link_to_a_usable_template_outside_is_refused_too(
+    cli: Cli, folder: Path, tmp_path: Path
 ) -> None:
-    (folder / "update_code.txt").symlink_to(Path("..") / key_file.name)  # relative, outside
+    outside = tmp_path / "ailleurs.txt"  # a valid template, with something private in it
+    outside.write_text(f"Subject: Votre code\n\n    $code\n\n{KEY_TEXT}\n\n$signature\n")
+    (folder / "update_code.txt").symlink_to(Path("..") / outside.name)  # relative, outside
     run = cli("mail", "preview", "update_code")
     assert run.exit_code == 2
     assert KEY_TEXT not in run.output
+    assert "lien symbolique" in run.stderr
 
 
 def test_plain_files_of_the_folder_are_used(cli: Cli, folder: Path) -> None:
