@@ -6,12 +6,15 @@ hold accounts in two copropriétés, and (unless ``--no-bad-rows``) a few bad ro
 the error report. The same seed gives the same file, so the committed samples can be made
 again, and a benchmark can make 100,000 accounts:
 
-    python sample_data/generate.py                         # both samples, in sample_data/
+    python sample_data/generate.py                  # both files, in the current folder
+    python sample_data/generate.py --samples        # remake the tracked samples in sample_data/
     python sample_data/generate.py --accounts 100000 --no-bad-rows --out /tmp/big.csv
     python sample_data/generate.py --encoding utf-8-sig --delimiter tab --out /tmp/x.csv
 
-The initial password of every generated account is in the export (that is what the
-syndic prints on the letters); the legacy file's passwords follow LEGACY_PASSWORD below.
+Nothing tracked is overwritten unless ``--samples`` says so. The initial password of every
+generated account is in the export (that is what the syndic prints on the letters); the
+legacy file's passwords follow :func:`legacy_password` (``Extranet-EXT00001-2019``).
+``sample_data/README.md`` lists the rows that fail on purpose.
 """
 
 from __future__ import annotations
@@ -268,16 +271,59 @@ DELIMITERS = {";": ";", ",": ",", "tab": "\t"}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=420)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--out", type=Path, help="export file (default: the sample's)")
-    parser.add_argument("--encoding", default="windows-1252")
-    parser.add_argument("--delimiter", choices=sorted(DELIMITERS), default=";")
-    parser.add_argument("--no-bad-rows", action="store_true")
-    parser.add_argument("--legacy-out", type=Path, help="legacy file (default: the sample's)")
+    parser = argparse.ArgumentParser(
+        description="Écrire un export d'appels de fonds et un fichier de comptes de l'ancien "
+        "extranet, fictifs et reproductibles (même graine, mêmes fichiers).",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=420,
+        metavar="N",
+        help="nombre de comptes de l'export (défaut : 420, celui de l'échantillon)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=2026, help="graine du hasard (défaut : 2026, l'échantillon)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FICHIER",
+        help=f"export à écrire (défaut : {SAMPLE_EXPORT.name} dans le dossier courant)",
+    )
+    parser.add_argument(
+        "--legacy-out",
+        type=Path,
+        metavar="FICHIER",
+        help=f"comptes de l'ancien extranet à écrire (défaut : {SAMPLE_LEGACY.name} dans le "
+        "dossier courant, sauf si --out seul est donné : alors pas de fichier legacy)",
+    )
+    parser.add_argument(
+        "--samples",
+        action="store_true",
+        help="réécrire les échantillons suivis par git, dans sample_data/ (à la place de "
+        "--out et --legacy-out)",
+    )
+    parser.add_argument(
+        "--encoding",
+        default="windows-1252",
+        help="encodage de l'export (défaut : windows-1252, comme Excel en français)",
+    )
+    parser.add_argument(
+        "--delimiter",
+        choices=sorted(DELIMITERS),
+        default=";",
+        help="séparateur de l'export (défaut : ;)",
+    )
+    parser.add_argument(
+        "--no-bad-rows",
+        action="store_true",
+        help="sans les lignes fautives qui montrent le rapport d'erreurs (pour les mesures)",
+    )
     args = parser.parse_args(argv)
-    out = args.out or SAMPLE_EXPORT
+    if args.samples and (args.out or args.legacy_out):
+        parser.error("--samples écrit les échantillons suivis : sans --out ni --legacy-out")
+    out = SAMPLE_EXPORT if args.samples else args.out or Path(SAMPLE_EXPORT.name)
     rows = write_csv(
         out,
         export_rows(args.accounts, args.seed, bad_rows=not args.no_bad_rows),
@@ -285,8 +331,8 @@ def main(argv: list[str] | None = None) -> None:
         delimiter=DELIMITERS[args.delimiter],
     )
     print(f"{out}: {rows} rows", file=sys.stderr)
-    if args.out is None or args.legacy_out is not None:
-        legacy_out = args.legacy_out or SAMPLE_LEGACY
+    if args.samples or args.out is None or args.legacy_out is not None:
+        legacy_out = SAMPLE_LEGACY if args.samples else args.legacy_out or Path(SAMPLE_LEGACY.name)
         count = write_jsonl(legacy_out, legacy_records())
         print(f"{legacy_out}: {count} legacy accounts", file=sys.stderr)
 
