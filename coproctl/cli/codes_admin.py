@@ -59,7 +59,7 @@ def purge(
     batch_size: Annotated[
         int,
         typer.Option("--batch-size", min=1, metavar="N", help="Codes supprimés par transaction."),
-    ] = 1000,  # services.maintenance.BATCH_SIZE (not imported: no SQLAlchemy at start-up)
+    ] = 200,  # services.maintenance.purges.BATCH_SIZE (not imported: no SQLAlchemy at start-up)
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="N'afficher que les échecs (pour une tâche planifiée)."),

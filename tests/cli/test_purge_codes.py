@@ -418,3 +418,16 @@ def test_cron_purges_fail_loudly_even_when_quiet(bare_cli: Cli) -> None:
         assert run.exit_code == 2
         assert "coproctl init" in run.stderr
         assert run.stdout == ""
+
+
+def test_the_command_uses_the_purge_service_batch_size() -> None:
+    """``codes purge --batch-size`` defaults to the batch the service is tuned for (the CLI
+    names it without importing the service, to start fast)."""
+    import typer
+
+    from coproctl.cli.codes_admin import app
+    from coproctl.services.maintenance.purges import BATCH_SIZE
+
+    command = typer.main.get_command(app)
+    (option,) = (param for param in command.params if param.name == "batch_size")
+    assert option.default == BATCH_SIZE
