@@ -23,7 +23,8 @@ and the after/before ratio follow.
 ``--scale 0.1`` builds 100,000 dead codes among 10,000 live ones. ``--postgres URL`` runs on
 that server, in a schema of its own created for the run and dropped after it (e.g.
 ``postgresql://postgres@127.0.0.1:5432/test``). The machine's load average is printed with
-the figures: on a shared machine, read them with it.
+the figures: on a shared machine, read them with it. The exit status is 1 when a target is
+missed.
 """
 
 from __future__ import annotations
@@ -331,6 +332,8 @@ def main() -> None:
     )
     if total != accounts * DEAD_PER_ACCOUNT:
         sys.exit(f"expected {accounts * DEAD_PER_ACCOUNT} codes purged, got {total}")
+    if ratio > 3 or worst > 100:
+        sys.exit("a target was missed (exit status 1): see DURING above, and the load")
 
 
 if __name__ == "__main__":
