@@ -24,6 +24,7 @@ from coproctl.importers.errors import ReadError
 from coproctl.importers.fields import FIELDS, REPORT_WITHHELD_FIELDS, SECRET_FIELDS
 from coproctl.importers.owner_name import split_owner
 from coproctl.importers.result import LineError, ReadNote, ReadResult, SourceRow
+from coproctl.importers.workbook import DATE, NUMBER
 
 # printable blanks other than the space, which str.split() collapses too
 _ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -58,6 +59,10 @@ class RowShape:
         self.owner_at = columns.owner_at
         self.damage = any(name in columns.index for name in ("postal_code", "lot", "password"))
         self.typed_at = {i: name for name, i in index if name in ("password", "lot")}
+        # the typed cells worth a warning: a password made a number, a lot made a date
+        self.typed_relevant = frozenset(
+            (i, NUMBER if name == "password" else DATE) for i, name in self.typed_at.items()
+        )
 
 
 def _one(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
@@ -123,7 +128,7 @@ class RowBuilder:
             lot = values.get("lot")
             password = values.get("password")
             if (
-                typed is not None
+                (typed is not None and not shape.typed_relevant.isdisjoint(typed.items()))
                 or (code is not None and len(code) == 4)
                 or (lot is not None and not lot.isdigit())
                 or (password is not None and password[0] in _NUMBER_START)

@@ -16,6 +16,8 @@ compound file for ``.xls``), never by the name alone.
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from pathlib import Path
 
 from coproctl.importers.errors import ReadError
@@ -35,28 +37,31 @@ def _mebibytes(count: int) -> str:
 
 
 def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The whole file, read in chunks; refused as soon as it cannot be an export."""
+    """The whole file; refused as soon as it cannot be an export.
+
+    A regular file is read in one call (one buffer: no second copy while joining chunks);
+    anything else (a pipe, a FIFO, a device) chunk by chunk, checked as it comes."""
     try:
         with path.open("rb") as stream:
+            if stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                data = stream.read(limit + 1)
+                if len(data) > limit:
+                    _too_large(path, limit)
+                _LineWatch(path, data).feed(data, 0, len(data))
+                return data
             first = stream.read(CHUNK)
-            workbook = first.startswith((ZIP_MAGIC, OLE2_MAGIC))
-            wide = first.startswith(_UTF16_BOMS)
+            watch = _LineWatch(path, first)
+            watch.feed(first, 0, len(first))
             chunks = [first]
             total = len(first)
-            line = _LineWatch(path, check=not workbook)
-            line.feed(first, wide=wide)
             while first:
                 chunk = stream.read(CHUNK)
                 if not chunk:
                     break
                 total += len(chunk)
                 if total > limit:
-                    raise ReadError(
-                        "file_too_large",
-                        f"Le fichier {path} dépasse {_mebibytes(limit)} : ce n'est pas un "
-                        "export d'appel de fonds (lecture arrêtée).",
-                    )
-                line.feed(chunk, wide=wide)
+                    _too_large(path, limit)
+                watch.feed(chunk, 0, len(chunk))
                 chunks.append(chunk)
     except FileNotFoundError:
         raise ReadError("file_not_found", f"Fichier introuvable : {path}") from None
@@ -69,34 +74,48 @@ def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
     return b"".join(chunks)
 
 
-class _LineWatch:
-    """NUL bytes and over-long lines, seen chunk by chunk while the file is read."""
+def _too_large(path: Path, limit: int) -> None:
+    raise ReadError(
+        "file_too_large",
+        f"Le fichier {path} dépasse {_mebibytes(limit)} : ce n'est pas un export d'appel de "
+        "fonds (lecture arrêtée).",
+    )
 
-    def __init__(self, path: Path, *, check: bool) -> None:
+
+class _LineWatch:
+    """NUL bytes and over-long lines, seen chunk by chunk (or window by window)."""
+
+    def __init__(self, path: Path, first: bytes) -> None:
         self.path = path
-        self.check = check
+        self.check = not first.startswith((ZIP_MAGIC, OLE2_MAGIC))  # a workbook is binary
+        self.wide = first.startswith(_UTF16_BOMS)
         self.lines = 1
         self.since_break = 0  # bytes since the last line break
 
-    def feed(self, chunk: bytes, *, wide: bool) -> None:
+    def feed(self, data: bytes, start: int, end: int) -> None:
         if not self.check:
             return
-        if not wide and b"\x00" in chunk:
+        for at in range(start, end, CHUNK):
+            self._window(data, at, min(at + CHUNK, end))
+
+    def _window(self, data: bytes, start: int, end: int) -> None:
+        if not self.wide and data.find(b"\x00", start, end) >= 0:
             raise ReadError(
                 "unreadable_file",
                 f"Le fichier {self.path} contient des octets nuls : ce n'est pas un export CSV, "
                 "ou il est en UTF-16 sans marque d'ordre (précisez --encoding utf-16-le).",
             )
-        last_break = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+        last_break = max(data.rfind(b"\n", start, end), data.rfind(b"\r", start, end))
         if last_break < 0:
-            self.since_break += len(chunk)
+            self.since_break += end - start
         else:
-            first_break = min(i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0)
-            longest = max(self.since_break + first_break, _longest_inner(chunk))
-            if longest > MAX_LINE_BYTES:
+            breaks = [i for i in (data.find(b"\n", start, end), data.find(b"\r", start, end))]
+            first_break = min(i for i in breaks if i >= 0)
+            # a window is no longer than the limit: only a line across windows can exceed it
+            if self.since_break + first_break - start > MAX_LINE_BYTES:
                 self._too_long()
-            self.lines += chunk.count(b"\n") or chunk.count(b"\r")
-            self.since_break = len(chunk) - last_break - 1
+            self.lines += data.count(b"\n", start, end) or data.count(b"\r", start, end)
+            self.since_break = end - last_break - 1
         if self.since_break > MAX_LINE_BYTES:
             self._too_long()
 
@@ -106,13 +125,6 @@ class _LineWatch:
             f"Ligne {self.lines} de {self.path} : plus de {_mebibytes(MAX_LINE_BYTES)} sans "
             "retour à la ligne : ce n'est pas un export CSV (lecture arrêtée).",
         )
-
-
-def _longest_inner(chunk: bytes) -> int:
-    """The longest run between two line breaks inside one chunk (rarely more than 200)."""
-    if len(chunk) <= MAX_LINE_BYTES:
-        return 0
-    return max(len(part) for part in chunk.replace(b"\r", b"\n").split(b"\n"))
 
 
 def workbook_format(data: bytes, path: Path) -> str | None:

@@ -19,6 +19,7 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from coproctl.importers.errors import ReadError
 from coproctl.importers.result import ReadNote
@@ -62,16 +63,19 @@ def open_sheet(data: bytes, kind: str, source: str, sheet: str | None) -> Sheet:
         names = list(book.sheet_names)
         if not names:
             raise ReadError("empty_file", f"Le classeur {source} n'a aucune feuille.")
-        chosen = sheet if sheet is not None else _first_with_data(book, names)
-        try:
-            found = book.get_sheet_by_name(chosen)
-        except WorksheetNotFound:
-            listed = ", ".join(f"« {name} »" for name in names)
-            raise ReadError(
-                "sheet_not_found",
-                f"Pas de feuille « {chosen} » dans {source}. Feuilles du classeur : {listed}.",
-                sheets=names,
-            ) from None
+        if sheet is None:
+            chosen, found = _first_with_data(book, names)
+        else:
+            chosen = sheet
+            try:
+                found = book.get_sheet_by_name(chosen)
+            except WorksheetNotFound:
+                listed = ", ".join(f"« {name} »" for name in names)
+                raise ReadError(
+                    "sheet_not_found",
+                    f"Pas de feuille « {chosen} » dans {source}. Feuilles du classeur : {listed}.",
+                    sheets=names,
+                ) from None
         rows = found.iter_rows()
         offset = found.start[1] if found.start is not None else 0
     except ReadError:
@@ -85,29 +89,47 @@ def open_sheet(data: bytes, kind: str, source: str, sheet: str | None) -> Sheet:
     return Sheet(chosen, names, _rows(rows, offset))
 
 
-def _first_with_data(book: object, names: list[str]) -> str:
-    """The first sheet holding a cell (a cover or an empty first sheet is passed over)."""
+def _first_with_data(book: Any, names: list[str]) -> tuple[str, Any]:
+    """The first sheet holding a cell (a cover or an empty first sheet is passed over),
+    loaded once: calamine reads a whole sheet when asked for it."""
+    first = None
     for name in names:
-        if book.get_sheet_by_name(name).start is not None:  # type: ignore[attr-defined]
-            return name
-    return names[0]
+        found = book.get_sheet_by_name(name)
+        if found.start is not None:
+            return name, found
+        first = first or (name, found)
+    assert first is not None
+    return first
 
 
 def _rows(rows: Iterator[list[object]], offset: int) -> Iterator[SheetRow]:
     pad = [""] * offset
+    dates: dict[object, str] = {}  # a due date repeats on every row: rendered once
     for number, values in enumerate(rows, start=1):
-        cells: list[str] = []
+        cells: list[Any] = list(values)
         typed: dict[int, str] | None = None
-        for i, value in enumerate(values, start=offset):
-            if isinstance(value, str):
-                cells.append(value)
+        for i, value in enumerate(values):
+            cls = value.__class__
+            if cls is str:  # most cells: nothing to render
                 continue
-            text, kind = shown(value)
-            cells.append(text)
+            if cls is float:
+                kind: str | None = NUMBER
+                if value.is_integer() and abs(value) < 1e15:  # type: ignore[attr-defined]
+                    cells[i] = str(int(value))  # type: ignore[call-overload]
+                else:
+                    cells[i] = repr(value).replace(".", ",")
+            elif cls is dt.date:
+                kind = DATE
+                text = dates.get(value)
+                if text is None:
+                    text = dates[value] = value.strftime("%d/%m/%Y")  # type: ignore[attr-defined]
+                cells[i] = text
+            else:
+                cells[i], kind = shown(value)
             if kind is not None:
                 if typed is None:
                     typed = {}
-                typed[i] = kind
+                typed[i + offset] = kind
         yield SheetRow(number, pad + cells if offset else cells, typed)
 
 

@@ -115,3 +115,22 @@ def test_workbook_is_known_by_its_bytes_not_its_name(tmp_path: Path) -> None:
         read_file(broken, allowed=ALLOWED, required=REQUIRED)
     assert refused.value.code == "unreadable_file"
     assert refused.value.message.startswith(f"Le classeur {broken} (xlsx) est illisible")
+
+
+def test_a_regular_file_is_held_once_and_checked_the_same(tmp_path: Path) -> None:
+    long_line = tmp_path / "long.csv"
+    long_line.write_bytes(HEADER.encode() + b"A1;" + b"x" * (2 * 1024 * 1024) + b"\r\n")
+    with pytest.raises(ReadError) as refused:
+        read_file(long_line, allowed=ALLOWED, required=REQUIRED)
+    assert refused.value.code == "line_too_long"
+    big = tmp_path / "big.csv"
+    big.write_bytes(HEADER.encode() + b"A1;Pw-0001xY;C1;Dupont\r\n" * 100_000)
+    with pytest.raises(ReadError) as refused:
+        source.read_bytes(big, limit=1024 * 1024)
+    assert refused.value.code == "file_too_large"
+    assert source.read_bytes(big) == big.read_bytes()
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(HEADER.encode() + b"A1;\x00;C1;Dupont\r\n" * 3)
+    with pytest.raises(ReadError) as refused:
+        source.read_bytes(nul)
+    assert refused.value.code == "unreadable_file"
