@@ -43,7 +43,8 @@ if kind == "reader":
                "copropriete", "lot", "email", "address", "postal_code", "city")
     try:
         table = read_file(path, allowed=allowed, required=("identifiant", "owner_ref", "last_name"))
-        outcome = f"{len(table.rows)} rows, {len(table.errors)} errors, {len(table.notes)} notes"
+        notes = len(getattr(table, "notes", []))  # the reader before issue 10 had none
+        outcome = f"{len(table.rows)} rows, {len(table.errors)} errors, {notes} notes"
     except ReadError as error:
         outcome = f"{error.code}: {error.message[:70]}"
 elif kind == "calamine":

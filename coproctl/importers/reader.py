@@ -25,6 +25,7 @@ from coproctl.importers.columns import Columns, parse_mapping
 from coproctl.importers.csv_records import Records
 from coproctl.importers.decoding import Ambiguous, choose, text_stream
 from coproctl.importers.errors import ReadError
+from coproctl.importers.fields import REPORT_WITHHELD_FIELDS
 from coproctl.importers.result import (
     GIVEN,
     WORKBOOK,
@@ -203,6 +204,9 @@ def _table(
         ignored=columns.ignored,
         format=format,
         sheet=sheet,
+        withheld=frozenset(
+            i for name, i in columns.index.items() if name in REPORT_WITHHELD_FIELDS
+        ),
     )
 
 

@@ -9,7 +9,8 @@ A record with more cells than the header is malformed: the cells cannot be attri
 columns (an unquoted ``;`` shifts the password into the next column), so they are withheld
 (never kept for a report) and the line is reported by number and reason; its identifiant is
 kept only when no secret column comes before it (a shift to the right cannot bring a
-secret there).
+secret there). A record with fewer cells is read (trailing empty cells may be left out),
+but a line error on it names no identifiant unless every secret column comes before it.
 """
 
 from __future__ import annotations
@@ -51,9 +52,13 @@ class RowShape:
         self.limits = [FIELDS[name].max_length for name in self.names]
         self.identifiant = columns.index.get("identifiant")
         withheld = [i for name, i in index if name in REPORT_WITHHELD_FIELDS]
-        # a shift to the right cannot move a secret before its column
+        # a cell too many shifts cells right: a secret cannot land before its column; a
+        # cell too few shifts them left: a secret cannot land after its column
         self.identifiant_safe = self.identifiant is not None and all(
             self.identifiant < i for i in withheld
+        )
+        self.identifiant_safe_short = self.identifiant is not None and all(
+            self.identifiant > i for i in withheld
         )
         self.joined = {name: at for name, at in columns.joined.items()}
         self.owner_at = columns.owner_at
@@ -120,7 +125,10 @@ class RowBuilder:
                 "valeur illisible",
             )
         if problem is not None:
-            table.errors.append(LineError(line, values.get("identifiant"), problem, record))
+            identifiant = values.get("identifiant")
+            if count < shape.width and not shape.identifiant_safe_short:
+                identifiant = None  # the row is short: its cells may sit left of their column
+            table.errors.append(LineError(line, identifiant, problem, record))
             self._bounded()
             return
         if shape.damage:  # cheap tests first: the usual value is none of these

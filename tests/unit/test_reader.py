@@ -660,3 +660,16 @@ def test_far_fewer_records_than_lines_is_refused() -> None:
     assert (refused.value.code, refused.value.details["line"]) == ("stray_quote", 2)
     two_lines = [[f"A{i}", "pw-Aa11", f"C{i}", "Bât B\n12 rue X", "Jean", "1"] for i in range(5)]
     assert len(read(export(rows=two_lines)).rows) == 5  # every address on two lines: fine
+
+
+def test_a_short_row_in_error_names_no_identifiant_a_secret_could_have_reached() -> None:
+    """The row lacks its first cell: every cell sits one column left, the password under
+    "Identifiant"; it is rejected (a value too long) and the rejection must not name it."""
+    header = ["Nom", "Identifiant", "Mot de passe", "Réf. copropriétaire", "Prénom"]
+    table = read(export(header=header, rows=[["A1", "Kx7-Initial", "C9", "x" * 300]]))
+    [error] = table.errors
+    assert error.identifiant is None
+    assert "Kx7-Initial" not in error.reason
+    masked = read(export(header=header, rows=[["Dupont", "A1", "pw", "C1", "Léa" * 100]]))
+    assert masked.errors[0].identifiant == "A1"  # a full row: its identifiant is its own
+    assert masked.secret_cells == frozenset({2})
