@@ -16,10 +16,10 @@ app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app G
 @app.command()
 def change(
     ctx: typer.Context,
-    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
-    email: Annotated[str, typer.Option("--email", help="The new contact e-mail.")],
+    identifiant: Annotated[str, typer.Argument(help="Identifiant du propriétaire.")],
+    email: Annotated[str, typer.Option("--email", help="La nouvelle adresse e-mail.")],
     confirm_email: Annotated[
-        str, typer.Option("--confirm-email", help="The same e-mail, typed again.")
+        str, typer.Option("--confirm-email", help="La même adresse, tapée une seconde fois.")
     ],
     accept_domain: Annotated[
         bool, typer.Option("--accept-domain", help=ACCEPT_DOMAIN_HELP)
@@ -28,9 +28,10 @@ def change(
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Send an e-mail-change code to the new address; `code verify` switches it.
+    """Envoyer un code à la nouvelle adresse ; `code verify` fait le changement et
+    prévient l'ancienne adresse.
 
-    Secret: the current password.
+    Secret : le mot de passe actuel.
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.email_change import start_email_change

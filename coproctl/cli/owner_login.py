@@ -20,14 +20,15 @@ NEXT_STEP_TEXT = {
 
 def login(
     ctx: typer.Context,
-    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
+    identifiant: Annotated[str, typer.Argument(help="Identifiant du propriétaire.")],
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Check identifiant + password. Secret: the password.
+    """Vérifier un identifiant et son mot de passe. Secret : le mot de passe.
 
-    Exit 0 when right (status active, or update required); 1 when wrong, locked or disabled.
+    Sortie 0 s'ils sont justes (compte actif, ou mise à jour requise) ; 1 s'ils sont faux,
+    si le compte est verrouillé ou désactivé, ou si le mot de passe du courrier a expiré.
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.authentication import login as login_service

@@ -7,17 +7,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coproctl.cli.output import emit
-from coproctl.cli.proofs import DEAD_PROOF_CODES, drop_proof, load_proof
+from coproctl.cli.proofs import proof_in_use
 from coproctl.cli.render import deliver_and_emit
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
-from coproctl.errors import CoproctlError
 
 if TYPE_CHECKING:
     from coproctl.services.procedures.new_password import PasswordChanged
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
-NOTED_HELP = "The owner has noted the new password in a safe place (required after a reset)."
+IDENTIFIANT_HELP = "Identifiant du propriétaire."
+NOTED_HELP = (
+    "Le propriétaire a noté le nouveau mot de passe en lieu sûr (obligatoire après un mot de "
+    "passe oublié et pour un changement)."
+)
 
 
 def _changed_text(result: PasswordChanged) -> str:
@@ -26,16 +29,27 @@ def _changed_text(result: PasswordChanged) -> str:
     return "\n".join(lines)
 
 
+def _tell(json_mode: bool, lines: list[str]) -> None:
+    """Before any secret is asked: on standard error, so that --json stays one document."""
+    if not json_mode:
+        for line in lines:
+            typer.echo(line, err=True)
+
+
+def _rules(rules: list[str]) -> list[str]:
+    return ["Le nouveau mot de passe :", *(f"- {rule}" for rule in rules)]
+
+
 @app.command("set")
 def set_(
     ctx: typer.Context,
-    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
+    identifiant: Annotated[str, typer.Argument(help=IDENTIFIANT_HELP)],
     this_account_only: Annotated[
         bool,
         typer.Option(
             "--this-account-only",
-            help="After an update: apply password and e-mail to this account only, "
-            "not to the owner's other accounts.",
+            help="Après une mise à jour : le mot de passe et l'adresse pour ce compte "
+            "seulement, pas pour les autres comptes du propriétaire.",
         ),
     ] = False,
     noted: Annotated[bool, typer.Option("--noted", help=NOTED_HELP)] = False,
@@ -43,18 +57,33 @@ def set_(
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Final step of the update or forgotten-password procedure, once the code is verified.
+    """Dernière étape de la mise à jour ou du mot de passe oublié, le code une fois validé
+    (`code verify`, sur ce poste et avec ce compte utilisateur).
 
-    Secrets: the new password, then its confirmation.
+    Avant tout secret : l'état de la procédure, --noted, les règles, et les autres comptes
+    que le mot de passe atteindra. Secrets : le nouveau mot de passe (vérifié aussitôt),
+    puis sa confirmation.
     """
+    json_mode = state(ctx).json
     with backoffice(ctx) as office:
         from coproctl.services.procedures.new_password import set_password
+        from coproctl.services.procedures.password_plan import check_candidate, plan_password_set
 
-        proof = load_proof(office.settings, identifiant)
-        reader = SecretReader(password_stdin)
-        new = reader.read("Nouveau mot de passe")
-        confirmation = reader.read("Confirmez le nouveau mot de passe")
-        try:
+        with proof_in_use(office.settings, identifiant) as proof:
+            plan = plan_password_set(
+                office, identifiant, proof=proof, this_account_only=this_account_only, noted=noted
+            )
+            announce = _rules(plan.rules) + plan.warnings
+            if plan.others:
+                announce.append(
+                    f"(Pour ce compte seulement : coproctl password set {plan.identifiant} "
+                    "--this-account-only)"
+                )
+            _tell(json_mode, announce)
+            reader = SecretReader(password_stdin)
+            new = reader.read("Nouveau mot de passe")
+            check_candidate(office, plan, new)
+            confirmation = reader.read("Confirmez le nouveau mot de passe")
             result = set_password(
                 office,
                 identifiant,
@@ -64,24 +93,23 @@ def set_(
                 this_account_only=this_account_only,
                 noted=noted,
             )
-        except CoproctlError as error:
-            if error.code in DEAD_PROOF_CODES:
-                drop_proof(office.settings, identifiant)
-            raise
-        drop_proof(office.settings, identifiant)
-        deliver_and_emit(state(ctx).json, office, result, _changed_text(result))
+        deliver_and_emit(json_mode, office, result, _changed_text(result))
 
 
 @app.command()
 def forgot(
     ctx: typer.Context,
-    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
-    email: Annotated[str, typer.Option("--email", help="The e-mail linked to the account.")],
+    identifiant: Annotated[str, typer.Argument(help=IDENTIFIANT_HELP)],
+    email: Annotated[
+        str, typer.Option("--email", help="L'adresse e-mail liée au compte, selon le propriétaire.")
+    ],
 ) -> None:
-    """Forgotten password, step 1: a reset code is e-mailed if identifiant and e-mail match.
+    """Mot de passe oublié, étape 1 : un code est envoyé si l'identifiant et l'adresse
+    correspondent.
 
-    The answer is the same whether they match or not; a line for staff on standard error
-    (or "staff_note" in --json) says whether a code went, or why not, and the next step.
+    La réponse est la même dans tous les cas ; une ligne pour le personnel, sur la sortie
+    d'erreur (ou « staff_note » en --json), dit si un code est parti, sinon pourquoi, et la
+    suite.
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.forgotten import forgot_password
@@ -99,22 +127,34 @@ def forgot(
 @app.command()
 def change(
     ctx: typer.Context,
-    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
+    identifiant: Annotated[str, typer.Argument(help=IDENTIFIANT_HELP)],
     noted: Annotated[bool, typer.Option("--noted", help=NOTED_HELP)] = False,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Settings: change the password of an active account.
+    """Paramètres : changer le mot de passe d'un compte actif (ce compte seulement).
 
-    Secrets: the current password, the new password, then its confirmation.
+    Avant tout secret : --noted et les règles. Secrets : le mot de passe actuel, le nouveau
+    (vérifié aussitôt), puis sa confirmation.
     """
+    json_mode = state(ctx).json
     with backoffice(ctx) as office:
         from coproctl.services.procedures.new_password import change_password
+        from coproctl.services.procedures.password_plan import (
+            password_rules,
+            policy_precheck,
+            require_noted,
+        )
 
+        require_noted(noted)
+        _tell(json_mode, _rules(password_rules()))
         reader = SecretReader(password_stdin)
         current = reader.read("Mot de passe actuel")
         new = reader.read("Nouveau mot de passe")
+        refusal = policy_precheck(office, new)
+        if refusal is not None:
+            raise refusal
         confirmation = reader.read("Confirmez le nouveau mot de passe")
         result = change_password(office, identifiant, current, new, confirmation, noted=noted)
-        deliver_and_emit(state(ctx).json, office, result, _changed_text(result))
+        deliver_and_emit(json_mode, office, result, _changed_text(result))

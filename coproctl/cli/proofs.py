@@ -13,9 +13,11 @@ import contextlib
 import hashlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from coproctl.config import Settings, app_dir
+from coproctl.errors import CoproctlError
 
 # the service's refusals after which the proof can never serve again
 DEAD_PROOF_CODES = frozenset({"proof_invalid", "procedure_expired", "wrong_state", "not_found"})
@@ -61,3 +63,17 @@ def load_proof(settings: Settings, identifiant: str) -> str:
 def drop_proof(settings: Settings, identifiant: str) -> None:
     with contextlib.suppress(OSError):
         proof_path(settings, identifiant).unlink()
+
+
+@contextlib.contextmanager
+def proof_in_use(settings: Settings, identifiant: str) -> Iterator[str]:
+    """The proof, for the block that uses it: removed when the block succeeds (it served)
+    or fails with a refusal after which it never can; kept otherwise (a weak password, the
+    acknowledgement forgotten: the owner tries again)."""
+    try:
+        yield load_proof(settings, identifiant)
+    except CoproctlError as error:
+        if error.code in DEAD_PROOF_CODES:
+            drop_proof(settings, identifiant)
+        raise
+    drop_proof(settings, identifiant)

@@ -11,16 +11,20 @@ from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, 
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
-ACCEPT_DOMAIN_HELP = "Keep an address whose domain looks like a typo of a common one."
+ACCEPT_DOMAIN_HELP = (
+    "Garder une adresse dont le domaine ressemble à une faute de frappe d'un domaine courant."
+)
 
 
 @app.command()
 def start(
     ctx: typer.Context,
-    identifiant: Annotated[str, typer.Argument(help="The owner's identifiant.")],
-    email: Annotated[str, typer.Option("--email", help="The contact e-mail chosen by the owner.")],
+    identifiant: Annotated[str, typer.Argument(help="Identifiant du propriétaire.")],
+    email: Annotated[
+        str, typer.Option("--email", help="L'adresse e-mail choisie par le propriétaire.")
+    ],
     confirm_email: Annotated[
-        str, typer.Option("--confirm-email", help="The same e-mail, typed again.")
+        str, typer.Option("--confirm-email", help="La même adresse, tapée une seconde fois.")
     ],
     accept_domain: Annotated[
         bool, typer.Option("--accept-domain", help=ACCEPT_DOMAIN_HELP)
@@ -29,9 +33,10 @@ def start(
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Check the password communicated by the syndic, then e-mail an update code.
+    """Vérifier le mot de passe communiqué par le syndic, puis envoyer un code de mise à
+    jour à l'adresse choisie.
 
-    Secret: the syndic's password (initial or legacy).
+    Secret : le mot de passe du syndic (courrier, ou celui de l'ancien espace client).
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.update import start_update

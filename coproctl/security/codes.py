@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 CODE_DIGITS = 8
 
@@ -18,8 +19,16 @@ def generate_code() -> str:
 
 
 def normalise_typed_code(typed: str) -> str:
-    """What the owner typed, with the blanks and dashes people add when copying removed."""
-    return "".join(ch for ch in typed if not ch.isspace() and ch not in "-.")
+    """What the owner typed, with the blanks and dashes people add when copying removed
+    (fullwidth digits read as digits)."""
+    text = unicodedata.normalize("NFKC", typed)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "-.")
+
+
+def well_formed(typed: str) -> bool:
+    """8 digits 0-9 once blanks are removed: anything else is a typing slip, not a guess."""
+    code = normalise_typed_code(typed)
+    return len(code) == CODE_DIGITS and all(ch in "0123456789" for ch in code)
 
 
 def code_digest(key: bytes, purpose: str, account_id: int, code: str) -> bytes:

@@ -88,8 +88,10 @@ def refuse(
     return error
 
 
-def wrong_state(message: str) -> Refused:
-    return Refused("wrong_state", message)
+def wrong_state(message: str, hint: str | None = None) -> Refused:
+    """The account is not where this step expects it; ``hint`` (staff only) names the
+    command that gets it there."""
+    return Refused("wrong_state", message, hint=hint)
 
 
 def owner_user_inputs(owner: Owner, account: Account, *extra: str | None) -> list[str]:

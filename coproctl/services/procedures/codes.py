@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from coproctl import clock
 from coproctl.backoffice import Backoffice
 from coproctl.db import UnitOfWork
-from coproctl.errors import Refused
+from coproctl.errors import BadInput, Refused
 from coproctl.mail.outbox import last_code_mail_failed
 from coproctl.models import (
     ACTIVE,
@@ -33,7 +33,7 @@ from coproctl.models import (
 from coproctl.security import codes as code_crypto
 from coproctl.services import audit
 from coproctl.services.common import get_account, owner_of, refuse, wrong_state
-from coproctl.services.procedures import notifications
+from coproctl.services.procedures import hints, notifications
 
 PURPOSE_LABELS = {
     UPDATE: "mise à jour du compte",
@@ -206,54 +206,88 @@ def _matches_superseded(
     return found
 
 
-def _superseded() -> Refused:
-    return Refused(
-        "code_superseded",
-        "Ce code a été remplacé par un code plus récent : utilisez le dernier code reçu.",
+def bad_code_format() -> BadInput:
+    """A typing slip, not a guess: refused before the code is looked at (no try used)."""
+    return BadInput(
+        "bad_code_format",
+        f"Le code reçu par e-mail compte {code_crypto.CODE_DIGITS} chiffres (les espaces ne "
+        "comptent pas : 6776 1939) : vérifiez ce qui a été tapé.",
     )
 
 
-def _state_refusal(row: VerificationCode, max_attempts: int) -> Refused | None:
+def _superseded(identifiant: str) -> Refused:
+    return Refused(
+        "code_superseded",
+        "Ce code a été remplacé par un code plus récent : utilisez le dernier code reçu.",
+        hint=hints.latest_code(identifiant),
+    )
+
+
+def _state_refusal(row: VerificationCode, max_attempts: int, identifiant: str) -> Refused | None:
     """Why this code can no longer be used, or None if it still can."""
     if row.superseded_at is not None:
-        return _superseded()
+        return _superseded(identifiant)
     if row.verified_at is not None:
-        return Refused("code_used", "Ce code a déjà été utilisé.")
+        return _code_used(row, identifiant)
     if row.attempts >= max_attempts:
         return Refused(
             "code_attempts_exhausted",
             "Trop d'essais avec ce code : il est annulé. Demandez un nouveau code.",
+            hint=hints.new_code(identifiant),
         )
     if clock.as_utc(row.expires_at) < clock.now():
         return Refused(
             "code_expired",
             f"Ce code a expiré (il était valable jusqu'à {clock.paris_text(row.expires_at)}). "
             "Demandez un nouveau code.",
+            hint=hints.new_code(identifiant),
         )
     return None
 
 
+def _code_used(row: VerificationCode, identifiant: str) -> Refused:
+    hint = (
+        hints.choose_password(identifiant, noted=row.purpose == RESET)
+        if row.completed_at is None and row.purpose in (UPDATE, RESET)
+        else None
+    )
+    return Refused("code_used", "Ce code a déjà été utilisé.", hint=hint)
+
+
+def _no_procedure(account: Account, message: str) -> Refused:
+    return wrong_state(message, hint=hints.start(account))
+
+
 def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVerified:
-    """Check the code of the procedure in progress; consume it if right (exactly once)."""
+    """Check the code of the procedure in progress; consume it if right (exactly once).
+
+    A code that is not 8 digits once blanks are removed is refused (``bad_code_format``,
+    exit 2) before anything: a slip costs no try.
+    """
     action = "code.verify"
     s = backoffice.settings
+    if not code_crypto.well_formed(typed):
+        raise bad_code_format()
     with backoffice.uow() as uow:
         session = uow.session
         account = get_account(session, identifiant, lock=True)
         assert account.id is not None
         row = in_flight(session, account.id)
+        who = account.identifiant
         if row is None:
             if _matches_superseded(session, backoffice, account.id, typed):
-                raise refuse(uow, backoffice, action, _superseded(), account=account)
+                raise refuse(uow, backoffice, action, _superseded(who), account=account)
             raise refuse(
                 uow,
                 backoffice,
                 action,
-                wrong_state("Aucune procédure en cours sur ce compte : aucun code n'est attendu."),
+                _no_procedure(
+                    account, "Aucune procédure en cours sur ce compte : aucun code n'est attendu."
+                ),
                 account=account,
             )
         details = {"purpose": row.purpose}
-        refusal = _state_refusal(row, s.code_max_attempts)
+        refusal = _state_refusal(row, s.code_max_attempts, who)
         if refusal is not None:
             raise refuse(uow, backoffice, action, refusal, account=account, **details)
 
@@ -272,15 +306,13 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
             ).rowcount
             if won != 1:
                 session.refresh(row)
-                refusal = _state_refusal(row, s.code_max_attempts) or Refused(
-                    "code_used", "Ce code a déjà été utilisé."
-                )
+                refusal = _state_refusal(row, s.code_max_attempts, who) or _code_used(row, who)
                 raise refuse(uow, backoffice, action, refusal, account=account, **details)
             row.verified_at = now
             return _verified(uow, backoffice, account, row)
 
         if _matches_superseded(session, backoffice, account.id, typed):
-            raise refuse(uow, backoffice, action, _superseded(), account=account, **details)
+            raise refuse(uow, backoffice, action, _superseded(who), account=account, **details)
         attempts = session.execute(
             update(VerificationCode)
             .where(
@@ -293,9 +325,7 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
         ).scalar_one_or_none()
         if attempts is None:
             session.refresh(row)
-            refusal = _state_refusal(row, s.code_max_attempts) or Refused(
-                "code_used", "Ce code a déjà été utilisé."
-            )
+            refusal = _state_refusal(row, s.code_max_attempts, who) or _code_used(row, who)
             raise refuse(uow, backoffice, action, refusal, account=account, **details)
         left = s.code_max_attempts - attempts
         if left <= 0:
@@ -307,6 +337,7 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
                     "code_attempts_exhausted",
                     "Code incorrect. C'était le dernier essai permis : ce code est annulé, "
                     "demandez un nouveau code.",
+                    hint=hints.new_code(who),
                 ),
                 account=account,
                 attempts=attempts,
@@ -371,7 +402,9 @@ def resend_code(backoffice: Backoffice, identifiant: str) -> CodeSent:
                 uow,
                 backoffice,
                 action,
-                wrong_state("Aucune procédure en cours sur ce compte : rien à renvoyer."),
+                _no_procedure(
+                    account, "Aucune procédure en cours sur ce compte : rien à renvoyer."
+                ),
                 account=account,
             )
         # a code already verified may be replaced too: whoever lost its proof (another
@@ -379,9 +412,11 @@ def resend_code(backoffice: Backoffice, identifiant: str) -> CodeSent:
         expected_status = PENDING if row.purpose == UPDATE else ACTIVE
         if account.status != expected_status:
             error = (
-                Refused("account_disabled", "Ce compte est désactivé.")
+                Refused("account_disabled", "Ce compte est désactivé.", hint=hints.start(account))
                 if account.status == DISABLED
-                else wrong_state("La procédure en cours ne correspond plus à l'état du compte.")
+                else _no_procedure(
+                    account, "La procédure en cours ne correspond plus à l'état du compte."
+                )
             )
             raise refuse(uow, backoffice, action, error, account=account, purpose=row.purpose)
         owner = owner_of(session, account)

@@ -11,6 +11,7 @@ from coproctl.errors import Refused
 from coproctl.models import ACTIVE, EMAIL_CHANGE
 from coproctl.services import audit
 from coproctl.services.common import owner_of, refuse, wrong_state
+from coproctl.services.procedures import hints
 from coproctl.services.procedures.authentication import check_credentials
 from coproctl.services.procedures.codes import CodeSent, issue
 from coproctl.services.procedures.email_input import checked_email
@@ -34,7 +35,10 @@ def start_email_change(
                 uow,
                 backoffice,
                 action,
-                wrong_state("Ce compte doit d'abord passer par la procédure de mise à jour."),
+                wrong_state(
+                    "Ce compte doit d'abord passer par la procédure de mise à jour.",
+                    hint=hints.start(account),
+                ),
                 account=account,
             )
         if account.email and same_address(account.email, address):

@@ -33,10 +33,10 @@ from coproctl.models import (
 )
 from coproctl.security import codes as code_crypto
 from coproctl.security import passwords
-from coproctl.security.policy import check_new_password
+from coproctl.security.policy import PolicyFailure, check_new_password
 from coproctl.services import audit
 from coproctl.services.common import get_account, owner_of, owner_user_inputs, refuse, wrong_state
-from coproctl.services.procedures import notifications
+from coproctl.services.procedures import hints, notifications
 from coproctl.services.procedures.authentication import check_credentials, disabled_error
 from coproctl.services.procedures.codes import in_flight, supersede_all
 from coproctl.services.procedures.siblings import KeptAccount, siblings_of, split_siblings
@@ -63,7 +63,8 @@ class PasswordChanged:
 def noted_required() -> Refused:
     return Refused(
         "noted_required",
-        "Confirmez avoir noté ce mot de passe en lieu sûr (option --noted).",
+        "Confirmez avoir noté ce mot de passe en lieu sûr.",
+        hint="Ajoutez --noted quand le propriétaire confirme avoir noté le mot de passe.",
     )
 
 
@@ -87,6 +88,11 @@ def policy_refusal(
         min_score=backoffice.settings.password_min_score,
         is_current=lambda candidate: passwords.verify(candidate, account.password_hash)[0],
     )
+    return policy_error(failures)
+
+
+def policy_error(failures: Sequence[PolicyFailure]) -> Refused | None:
+    """The refusal listing every failed rule (each with its code), or None if none failed."""
     if not failures:
         return None
     lines = "\n".join(f"- {failure.message}" for failure in failures)
@@ -117,15 +123,16 @@ def _apply_password(
         session.add(target)
 
 
-def proof_invalid() -> Refused:
+def proof_invalid(identifiant: str) -> Refused:
     return Refused(
         "proof_invalid",
         "La validation du code n'a pas été retrouvée : validez le code reçu par e-mail, puis "
         "choisissez le mot de passe dans la foulée.",
+        hint=hints.proof_lost(identifiant),
     )
 
 
-def _verified_procedure(
+def verified_procedure(
     uow: UnitOfWork, backoffice: Backoffice, identifiant: str, proof: str, action: str
 ) -> tuple[Account, VerificationCode]:
     """The account and its verified update or reset code, if ``proof`` is that code's proof
@@ -135,13 +142,14 @@ def _verified_procedure(
     assert account.id is not None
     row = in_flight(session, account.id)
     if row is None or row.purpose not in (UPDATE, RESET) or row.verified_at is None:
+        waiting = row is not None and row.purpose in (UPDATE, RESET)
         raise refuse(
             uow,
             backoffice,
             action,
             wrong_state(
-                "Aucun code validé pour ce compte : validez d'abord le code reçu par e-mail "
-                "(coproctl code verify)."
+                "Aucun code validé pour ce compte : validez d'abord le code reçu par e-mail.",
+                hint=hints.verify_first(account.identifiant) if waiting else hints.start(account),
             ),
             account=account,
         )
@@ -149,7 +157,14 @@ def _verified_procedure(
     if not code_crypto.proof_matches(
         backoffice.secret_key, row.id, account.id, proof, row.proof_digest
     ):
-        raise refuse(uow, backoffice, action, proof_invalid(), account=account, purpose=row.purpose)
+        raise refuse(
+            uow,
+            backoffice,
+            action,
+            proof_invalid(account.identifiant),
+            account=account,
+            purpose=row.purpose,
+        )
     if account.status == DISABLED:
         raise refuse(uow, backoffice, action, disabled_error(), account=account)
     if account.status != (PENDING if row.purpose == UPDATE else ACTIVE):
@@ -159,7 +174,10 @@ def _verified_procedure(
             uow,
             backoffice,
             action,
-            wrong_state("La procédure en cours ne correspond plus à l'état du compte."),
+            wrong_state(
+                "La procédure en cours ne correspond plus à l'état du compte.",
+                hint=hints.start(account),
+            ),
             account=account,
             purpose=row.purpose,
         )
@@ -173,6 +191,7 @@ def _verified_procedure(
                 "procedure_expired",
                 f"Le mot de passe devait être choisi dans les {minutes} minutes suivant la "
                 "validation du code : recommencez la procédure.",
+                hint=hints.procedure_again(account.identifiant),
             ),
             account=account,
             purpose=row.purpose,
@@ -199,7 +218,7 @@ def set_password(
     action = "password.set"
     with backoffice.uow() as uow:
         session = uow.session
-        account, row = _verified_procedure(uow, backoffice, identifiant, proof, action)
+        account, row = verified_procedure(uow, backoffice, identifiant, proof, action)
         if row.purpose == RESET and not noted:
             raise refuse(
                 uow, backoffice, action, noted_required(), account=account, purpose=row.purpose
@@ -294,7 +313,10 @@ def change_password(
                 uow,
                 backoffice,
                 action,
-                wrong_state("Ce compte doit d'abord passer par la procédure de mise à jour."),
+                wrong_state(
+                    "Ce compte doit d'abord passer par la procédure de mise à jour.",
+                    hint=hints.start(account),
+                ),
                 account=account,
             )
         if not noted:

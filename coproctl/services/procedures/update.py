@@ -11,6 +11,7 @@ from coproctl.errors import Refused
 from coproctl.models import PENDING, UPDATE
 from coproctl.services import audit
 from coproctl.services.common import owner_of, refuse, wrong_state
+from coproctl.services.procedures import hints
 from coproctl.services.procedures.authentication import check_credentials
 from coproctl.services.procedures.codes import CodeSent, issue
 from coproctl.services.procedures.email_input import checked_email
@@ -37,7 +38,8 @@ def start_update(
                 action,
                 wrong_state(
                     "Ce compte est déjà à jour : connectez-vous avec votre mot de passe "
-                    "personnel (ou utilisez « mot de passe oublié »)."
+                    "personnel (ou utilisez « mot de passe oublié »).",
+                    hint=hints.start(account),
                 ),
                 account=account,
             )
