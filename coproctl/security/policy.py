@@ -1,8 +1,16 @@
 """The new-password policy: the seed rules, a guessability estimate, not the current one.
 
 Every failing rule is reported at once, each with a stable ``code`` and a French message
-for the owner. Guessability is zxcvbn's estimate, fed with the owner's own data; zxcvbn is
-imported on first use only, so that CLI start-up does not pay for it.
+for the owner. Rules apply to the password's NFKC form, the form that is hashed
+(:func:`coproctl.security.passwords.normalise`): what is checked is what is stored. A
+control character (NUL, ESC, a line break...) is refused: nobody can type it again.
+Guessability is zxcvbn's estimate, fed with the owner's own data; zxcvbn is imported on
+first use only, so that CLI start-up does not pay for it.
+
+zxcvbn sees every character of every password the policy may accept (up to the 128
+allowed; it costs at most a quarter of a second at that length): nothing beyond a cap
+escapes the estimate, and nothing before it decides alone (``"a" * 100`` followed by 28
+random characters is accepted; ``Password1`` repeated up to 128 characters is not).
 """
 
 from __future__ import annotations
@@ -20,7 +28,9 @@ from typing import Any
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
-_ESTIMATE_MAX = 100  # zxcvbn is slow on long input: it sees this many characters at most
+# zxcvbn's input cap: above the policy's own maximum (no password goes beyond it; the
+# accent-free variant of one full of ligatures, œ -> oe, may be up to twice as long)
+_ESTIMATE_MAX = 2 * MAX_LENGTH
 _FRENCH_DICTIONARY = "coproctl_french"
 _SEPARATORS = re.compile(r"[\s\-‐–'’.@_+]+")
 _JUNCTION = re.compile(r"(?<=[^\W_])[\s\-‐–'’._+]+(?=[^\W_])")  # between letters, digits
@@ -35,6 +45,10 @@ _MESSAGES = {
     "no_uppercase": "Le mot de passe doit contenir au moins une lettre majuscule.",
     "no_lowercase": "Le mot de passe doit contenir au moins une lettre minuscule.",
     "no_digit": "Le mot de passe doit contenir au moins un chiffre.",
+    "control_character": (
+        "Le mot de passe ne doit contenir ni caractère de contrôle ni saut de ligne "
+        "(tabulation, échappement, caractère nul…)."
+    ),
     "same_as_current": "Le nouveau mot de passe doit être différent de votre mot de passe actuel.",
 }
 
@@ -76,7 +90,7 @@ def check_new_password(
     ``min_score`` the zxcvbn score required (3: about 10^8 guesses); ``is_current`` tells
     whether a password is the current one (a hash check; an exception counts as "no").
     """
-    text = unicodedata.normalize("NFC", password)
+    text = unicodedata.normalize("NFKC", password)
     failures = [
         PolicyFailure(code, _MESSAGES[code])
         for code, failed in (
@@ -85,6 +99,7 @@ def check_new_password(
             ("no_uppercase", not any(ch.isupper() for ch in text)),
             ("no_lowercase", not any(ch.islower() for ch in text)),
             ("no_digit", not any(ch.isdecimal() for ch in text)),
+            ("control_character", any(_is_control(ch) for ch in text)),
         )
         if failed
     ]
@@ -97,12 +112,18 @@ def check_new_password(
     return failures
 
 
+def _is_control(ch: str) -> bool:
+    """C0/C1 controls (NUL, ESC, tab, CR, LF, DEL...), lone surrogates, line separators."""
+    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")
+
+
 def requirements_fr() -> list[str]:
     """The rules as short French lines, for help and prompt text."""
     return [
         f"Au moins {MIN_LENGTH} caractères (au plus {MAX_LENGTH}).",
         "Au moins une majuscule et une minuscule (les lettres accentuées comptent).",
         "Au moins un chiffre.",
+        "Sans caractère de contrôle (tabulation, saut de ligne…).",
         (
             "Difficile à deviner : ni vos nom, prénom, identifiant, e-mail ou résidence, ni une "
             "date, ni une suite de touches (azerty, 1234), ni un mot courant suivi de chiffres "
@@ -146,7 +167,7 @@ def _guessable(text: str, user_inputs: Iterable[str], min_score: int) -> str | N
     variants: dict[str, int] = {}
     for candidate, factor in ((text, 1), (stripped, 1), (folded.lower(), 2 * 10**junctions)):
         if candidate:
-            variants.setdefault(candidate[:_ESTIMATE_MAX], factor)
+            variants.setdefault(candidate, factor)
     estimates: list[tuple[Any, list[dict[str, Any]]]] = []  # (guesses, zxcvbn sequence)
     for candidate, factor in variants.items():
         result = _estimate(zxcvbn, candidate, inputs)

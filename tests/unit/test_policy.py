@@ -25,6 +25,7 @@ ORDER = (
     "no_uppercase",
     "no_lowercase",
     "no_digit",
+    "control_character",
     "guessable",
     "same_as_current",
 )
@@ -80,6 +81,22 @@ def test_accented_letters_count_as_upper_and_lower_case() -> None:
     assert "no_lowercase" in codes("ÉÈÀÇÙÊÔÎ1234")
 
 
+@pytest.mark.parametrize(
+    "control", ["\x00", "\x1b", "\t", "\r", "\n", "\x7f", "\x85", "\u2028", "\ud800"]
+)
+def test_control_characters_are_refused(control: str) -> None:
+    assert codes(f"Brume-Tilleul{control}Quartz7") == ["control_character"]
+
+
+def test_rules_apply_to_the_form_that_is_hashed() -> None:
+    """NFKC, as the hash: fullwidth "Ｐａｓｓｗｏｒｄ１" is "Password1", a common password;
+    "Ｂｒｕｍｅ" keeps its strength once normalised."""
+    assert codes("Ｐａｓｓｗｏｒｄ１") == ["guessable"]
+    assert codes("Ｂｒｕｍｅ-Tilleul-Quartz７") == []
+    assert len("ﬁﬁﬁA1b") == 6
+    assert "too_short" not in codes("ﬁﬁﬁA1b")  # hashed as "fififiA1b": 9 characters
+
+
 def test_length_counts_characters_not_code_points() -> None:
     decomposed = "Gre\u0301ve7"  # "Grève7" typed with a combining accent: 6 characters
     assert "too_short" in codes(decomposed)
@@ -100,8 +117,23 @@ def test_over_long_password_is_not_estimated() -> None:
 
 
 def test_long_password_within_limit_is_estimated_without_error() -> None:
-    assert codes("A1" + "a" * 120) == ["guessable"]  # zxcvbn sees the first 100 characters
-    assert codes(("Kx9!mPq2vLr-" * 11)[:128]) in ([], ["guessable"])
+    assert codes("A1" + "a" * 126) == ["guessable"]
+    assert codes(("Kx9!mPq2vLr-" * 11)[:128]) == []  # zxcvbn: about 10^21 guesses
+
+
+def test_a_weak_password_of_128_characters_is_refused() -> None:
+    """Length does not buy a pass: the estimate runs whatever the length (up to 128)."""
+    for weak in (("Password1" * 15)[:128], "Azerty123" + "1" * 119):
+        assert len(weak) == 128
+        assert codes(weak) == ["guessable"]
+
+
+def test_every_character_of_a_long_password_is_estimated() -> None:
+    """The estimate sees the whole password: a weak start (100 times "a", about 10^3
+    guesses alone) followed by 28 random characters is a strong password."""
+    strong = "a" * 100 + "Kx9!mPq2vLr-Brume-Tilleul-7"
+    assert len(strong) == 127
+    assert codes(strong) == []
 
 
 # --- guessability -----------------------------------------------------------------------
@@ -317,7 +349,7 @@ def test_never_raises_and_reports_in_stable_order(password: str, user_inputs: li
     assert found == sorted(found, key=ORDER.index)
     assert len(found) == len(set(found))
     assert all(failure.message for failure in failures)
-    length = len(unicodedata.normalize("NFC", password))
+    length = len(unicodedata.normalize("NFKC", password))
     assert ("too_short" in found) == (length < 8)
     assert ("too_long" in found) == (length > 128)
     assert not ("too_long" in found and "guessable" in found)
