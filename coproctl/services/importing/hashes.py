@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import NamedTuple
 
-from coproctl.security import legacy, passwords
+from coproctl.security import passwords
 
 POOL_THRESHOLD = 8  # fewer jobs than this in a batch: hash in place
 CHUNK = 4  # jobs per task sent to a worker
@@ -62,6 +62,8 @@ def compute(password: str, current: str | None) -> str | None:
 
 def wrap(job: Wrap) -> str | None:
     """The stored form of ``job.legacy``; None when ``job.current`` already is one of it."""
+    from coproctl.security import legacy  # only ``import legacy`` needs it (30 ms to import)
+
     options = {"construction": job.construction, "salt": job.salt}
     if job.current is not None and legacy.represents(job.current, job.legacy, **options):
         return None
