@@ -91,6 +91,11 @@ def _data_0002(conn: Connection, step: int) -> None:
         ),
         {"account": account_id, "digest": b"d" * 32, "now": NOW, "proof": b"p" * 32},
     )
+    # imports: an erased owner remembered by a keyed hash (one per step: the primary key)
+    conn.execute(
+        text("INSERT INTO erased_reference (digest, erased_at) VALUES (:digest, :now)"),
+        {"digest": bytes([step]) * 32, "now": NOW},
+    )
 
 
 DATA: dict[str, Callable[[Connection, int], None]] = {"0001": _data_0001, "0002": _data_0002}
