@@ -86,7 +86,7 @@ def build_plan(table: Table, kind: ImportKind) -> Plan:
             bad.setdefault(identifiant_key(error.identifiant), []).append(error)
         else:
             rejected.append(LineNote(error.line, None, error.reason))
-    checked: dict[str, str | None] = {}  # rows of one account repeat its password
+    checked: dict[tuple[str, str | None], str | None] = {}  # (hash, salt) -> why unusable
     for row in table.rows:
         row = _nfc(row)
         key = identifiant_key(row.values["identifiant"])
@@ -128,7 +128,9 @@ def _nfc(row: SourceRow) -> SourceRow:
     return row._replace(values=values)
 
 
-def _secret_problem(row: SourceRow, kind: ImportKind, checked: dict[Any, str | None]) -> str | None:
+def _secret_problem(
+    row: SourceRow, kind: ImportKind, checked: dict[tuple[str, str | None], str | None]
+) -> str | None:
     """Why the row's password or hash is unusable whatever the database holds, or None."""
     value = row.values.get(kind.credential)
     if value is None or kind.check_secret is None:
