@@ -401,14 +401,16 @@ ENGLISH = frozenset(
     each every will can may has have do does given until before after between choose enter
     repeat here there you your we our did mean value values greater less equal exit install
     completion current customize specified env var commands command print prints
-    list lists read reads write writes file files folder day days hours at most least
+    list lists read reads write writes folder day days hours at most least
     one ones new old owner owners account accounts status delete deletes deleted create
     creates created lock locked unlock link switch back off first last name names password
     passwords order above below text number also instead rather where why how while still
     again any all none other others
 """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
-_CODE = re.compile(r"`[^`]*`|\b\w+(?:\.\w+)+\b|(?<![\w-])--?[A-Za-z][\w-]*|\b[A-Z][A-Z0-9_]{2,}\b|\{[^}]*\}|\$\w+|\S+@\S+|\S+://\S+")
+_CODE = re.compile(
+    r"`[^`]*`|\b\w+(?:[._]\w+)+\b|(?<![\w-])--?[A-Za-z][\w-]*|\b[A-Z][A-Z0-9_]{2,}\b|\{[^}]*\}|\$\w+|\S+@\S+|\S+://\S+"
+)
 _WORD = re.compile(r"[A-Za-zÀ-ÿœŒæÆ'-]+")
 
 
@@ -440,12 +442,13 @@ def english_help_report() -> list[tuple[str, str, list[str]]]:
     from coproctl.cli.reference import walk
 
     install()
+    entries = list(walk())
+    # command names (list, show, purge...) may be named in French prose: not counted
+    names = frozenset(part.lower() for entry in entries for part in entry.path)
     report = []
-    for entry in walk():
-        names = {part for part in entry.path}
-        names.update(getattr(entry.command, "commands", {}) or {})
+    for entry in entries:
         for where, text in help_texts(entry):
-            words = english_words(text, ignore=frozenset(n.lower() for n in names))
+            words = english_words(text, ignore=names)
             if words:
                 report.append((entry.name, where, words))
     return report

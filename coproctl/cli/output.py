@@ -332,6 +332,7 @@ def confirm(question: str, *, yes: bool, cancelled: str = "Action annulée") -> 
             default="non",
             show_default=False,
             err=True,
+            prompt_suffix=f"{NBSP}: ",
         )
     except typer.Abort as abort:
         if isinstance(abort.__context__, KeyboardInterrupt):

@@ -73,7 +73,7 @@ class Terminal:
         )
         os.close(child)
         output = b""
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         sent = False
         while time.monotonic() < deadline:
             ready, _, _ = select.select([main], [], [], 0.2)
@@ -86,6 +86,7 @@ class Terminal:
                     break
                 output += chunk
             if not sent and ctrl_c_after and ctrl_c_after.encode() in output:
+                time.sleep(0.3)  # the prompt is up and reading: Ctrl-C lands in it
                 os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C at the terminal does
                 sent = True
             if not sent and answer is not None and b"confirmer" in output:
