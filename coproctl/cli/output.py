@@ -216,26 +216,16 @@ def fields(pairs: Iterable[tuple[str, Any]]) -> None:
 
 
 # --- CSV ---------------------------------------------------------------------------------
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula, made text (OWASP: a leading ``'``)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """CSV for French Excel on standard output: ``;``, UTF-8 with BOM, formulas neutralised."""
-    try:
-        from coproctl.csv_safety import neutralise as safe  # READER's rule, once landed
-    except ImportError:
-        safe = neutralise
+    from coproctl.csv_safety import neutralise  # one rule for every CSV the tool writes
+
     out = sys.stdout
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([safe(_csv_cell(value)) for value in row])
+        writer.writerow([neutralise(_csv_cell(value)) for value in row])
     out.flush()
 
 
