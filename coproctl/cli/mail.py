@@ -265,8 +265,10 @@ def purge(
     ] = 1000,
     quiet: Quiet = False,
 ) -> None:
-    """Supprime les messages envoyés, en échec ou périmés depuis plus de DAYS jours (cron ; la
-    file d'attente n'est jamais touchée)."""
+    """Supprime les messages envoyés, en échec ou périmés depuis plus de DAYS jours (cron).
+
+    La file d'attente n'est jamais touchée.
+    """
     with backoffice(ctx) as office:
         from coproctl.services.mail.queue import purge_mail
 
@@ -301,8 +303,10 @@ def preview(
     ] = None,
     html: Annotated[bool, typer.Option("--html", help="Affiche la version HTML.")] = False,
 ) -> None:
-    """Montre un e-mail tel qu'un propriétaire le recevrait, avec les modèles en service
-    (MAIL_TEMPLATES_DIR)."""
+    """Montre un e-mail tel qu'un propriétaire le recevrait, avec les modèles en service.
+
+    Les modèles du dossier MAIL_TEMPLATES_DIR d'abord, puis ceux fournis.
+    """
     with errors_handled(ctx) as st:
         from coproctl.config import load_settings
         from coproctl.mail.templates import KINDS
