@@ -3,9 +3,12 @@
 :func:`load` reads what the database holds about a batch (one query for its accounts, one
 for its owners); :func:`compare` is pure: from the drafts, that snapshot and the password
 hashes computed so far, it says which rows to insert and update, which accounts stay
-unchanged, and which are refused because of what the database holds (an identifiant that
-belongs to another owner, a new account without a password). A password to hash is a
-*job*: the write stage has them hashed, then compares again with the results.
+unchanged, which are refused because of what the database holds (an identifiant that
+belongs to another owner; a new account without a password, or with an identifiant or an
+initial password ``coproctl.inputs`` refuses; a password set by ``--update-passwords``
+that it refuses), and which are skipped (a new account of an erased owner, unless
+``--restore``). A password to hash is a *job*: the write stage has them hashed, then
+compares again with the results.
 """
 
 from __future__ import annotations
