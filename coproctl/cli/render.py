@@ -1,4 +1,4 @@
-"""Human renderings shared by several commands, and the answer of a command that queued mail."""
+"""The answer of a command that queued mail: what became of each mail, in words and in --json."""
 
 from __future__ import annotations
 
@@ -13,11 +13,6 @@ if TYPE_CHECKING:
     from coproctl.backoffice import Backoffice
     from coproctl.mail.state import Delivery, Handover
     from coproctl.services.procedures.codes import CodeSent
-
-
-def details_text(details: dict[str, Any]) -> str:
-    """An audit event's details on one line: ``key=value, ...``."""
-    return ", ".join(f"{key}={value}" for key, value in details.items() if value is not None)
 
 
 # what became of a mail, in the words of a sentence about it
