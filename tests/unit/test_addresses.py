@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from coproctl.addresses import (
     _LOOKALIKES,
     _REAL_EXTENSIONS,
-    _SINGLE_EXTENSION,
     COMMON_DOMAINS,
     InvalidEmail,
     _edit_distance,
@@ -177,6 +176,13 @@ def test_no_suggestion_without_at_sign() -> None:
 
 
 TYPO_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789-"
+# French providers that exist under one extension only (gmail.fr is a typo, hotmail.be is
+# not): written here, not read from the module, so that the test is an oracle of its own
+ONE_EXTENSION_ONLY = {
+    "orange", "wanadoo", "free", "sfr", "neuf", "laposte", "gmail", "icloud", "bbox",
+    "numericable", "club-internet",
+}  # fmt: skip
+USUAL_EXTENSIONS = ["fr", "com", "net", "org", "eu", "be", "de", "ch"]
 
 
 @st.composite
@@ -198,17 +204,18 @@ def one_edit(draw: st.DrawFn, word: str) -> tuple[str, str]:
 
 @st.composite
 def near_misses(draw: st.DrawFn) -> tuple[str, str]:
-    """(a common domain, that domain with one slip in its name or its extension, in any
-    case): the typos the hint is for. Names of 2 letters (``me.com``) are left out: too
-    short to guess from, by design."""
+    """(a common domain, that domain with one slip in its name or its extension, or with
+    another usual extension (``gmail.fr``), in any case): the typos the hint is for. Names of
+    2 letters (``me.com``) are left out: too short to guess from, by design."""
     domain = draw(st.sampled_from([d for d in COMMON_DOMAINS if len(d.rpartition(".")[0]) > 2]))
     name, _, extension = domain.rpartition(".")
-    if draw(st.booleans()):
+    where = draw(st.sampled_from(["name", "extension", "another extension"]))
+    if where == "name":
         name, slip = draw(one_edit(name))
-        where = "name"
-    else:
+    elif where == "extension":
         extension, slip = draw(one_edit(extension))
-        where = "extension"
+    else:
+        extension, slip = draw(st.sampled_from(USUAL_EXTENSIONS)), "changed"
     typo = f"{name}.{extension}"
     typo = (
         "".join(c.upper() if draw(st.booleans()) else c for c in typo)
@@ -222,9 +229,9 @@ def near_misses(draw: st.DrawFn) -> tuple[str, str]:
 @settings(max_examples=300, deadline=None)
 @given(near_misses(), st.from_regex(r"[a-z][a-z0-9.]{0,10}[a-z]", fullmatch=True))
 def test_a_near_miss_of_a_common_domain_is_pointed_out(case: tuple[str, str], local: str) -> None:
-    """Every slip of one key in a common domain gets that domain back, the local part kept
-    as typed; but for a slip that makes another real domain (``yahoo.de``, ``ymail.com``)
-    or a common one, which is left alone."""
+    """Every slip of one key in a common domain (or another extension for a provider that has
+    one only) gets that domain back, the local part kept as typed; but for a slip that makes
+    another real domain (``yahoo.de``, ``ymail.com``) or a common one, which is left alone."""
     domain, typo = case
     name, _, extension = typo.lower().rpartition(".")
     real = (
@@ -233,7 +240,7 @@ def test_a_near_miss_of_a_common_domain_is_pointed_out(case: tuple[str, str], lo
         or (
             extension in _REAL_EXTENSIONS
             and name == domain.rpartition(".")[0]
-            and name not in _SINGLE_EXTENSION
+            and name not in ONE_EXTENSION_ONLY
         )
     )
     suggestion = suggest_domain_fix(f"{local}@{typo}")
@@ -258,7 +265,7 @@ def test_suggestion_is_always_a_common_domain(domain: str) -> None:
 
 
 def test_the_near_misses_reach_the_suggestion() -> None:
-    """The property tests above see suggestions: most near misses get one (the rest are
+    """The property tests above see suggestions: most near misses get one (the rest make
     real domains), so their assertions run."""
     seen: list[bool] = []
 
@@ -268,7 +275,8 @@ def test_the_near_misses_reach_the_suggestion() -> None:
         seen.append(suggest_domain_fix(f"marie@{case[1]}") is not None)
 
     collect()
-    assert sum(seen) >= 0.8 * len(seen), f"{sum(seen)} of {len(seen)} near misses suggested"
+    # about 87 %: the others make real domains (hotmail.de); 70 % leaves room for chance
+    assert sum(seen) >= 0.7 * len(seen), f"{sum(seen)} of {len(seen)} near misses suggested"
 
 
 @pytest.mark.parametrize(
