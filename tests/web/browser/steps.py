@@ -1,0 +1,95 @@
+"""What an owner does and sees on the pages, by the names a person reads (never CSS)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.web.browser.server import Site
+
+
+def heading(page: Any, name: str) -> Any:
+    return page.get_by_role("heading", name=name)
+
+
+def on_page(page: Any, name: str) -> None:
+    """The page whose heading reads ``name`` is shown."""
+    expect(heading(page, name)).to_be_visible()
+
+
+def control(page: Any, name: str) -> Any:
+    """A button or a link named ``name`` (the pages may make either a form's button)."""
+    return page.get_by_role("button", name=name, exact=True).or_(
+        page.get_by_role("link", name=name, exact=True)
+    )
+
+
+def field(page: Any, label: str) -> Any:
+    return page.get_by_label(label, exact=True)
+
+
+def log_in(page: Any, site: Site, identifiant: str, password: str) -> None:
+    page.goto(site.url + "/")
+    field(page, "Identifiant").fill(identifiant)
+    field(page, "Mot de passe").fill(password)
+    control(page, "Connexion").click()
+
+
+def log_out(page: Any) -> None:
+    control(page, "Se déconnecter").click()
+    expect(control(page, "Connexion")).to_be_visible()
+
+
+def field_error(page: Any, label: str) -> str:
+    """The error shown for the field labelled ``label``, checked the GOV.UK way: the field is
+    marked invalid and described by the message, and the summary at the top of the page
+    links to the field with the same message. Returns the message."""
+    target = field(page, label)
+    expect(target).to_have_attribute("aria-invalid", "true")
+    described = target.evaluate(
+        """el => (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean)
+                .map(id => (document.getElementById(id) || {textContent: ''}).textContent)
+                .join(' ').replace(/\\s+/g, ' ').trim()"""
+    )
+    assert described, f"« {label} » : aucun message d'erreur lié au champ (aria-describedby)"
+    field_id = target.get_attribute("id")
+    assert field_id, f"« {label} » has no id for the summary to link to"
+    links = page.locator(f'a[href="#{field_id}"]')
+    expect(links).to_have_count(1)
+    summary_text = " ".join(links.inner_text().split())
+    assert summary_text, f"« {label} » : le lien du résumé est vide"
+    assert summary_text in described, (summary_text, described)
+    before = links.evaluate(
+        "(link, id) => !!(link.compareDocumentPosition(document.getElementById(id))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING)",
+        field_id,
+    )
+    assert before, "the error summary is not above the field"
+    return summary_text
+
+
+def error_text(page: Any) -> str:
+    """The text of the page's alerts (the error summary and other announced messages)."""
+    alerts = page.get_by_role("alert")
+    expect(alerts.first).to_be_visible()
+    return " ".join(" ".join(alerts.all_inner_texts()).split())
+
+
+def main_text(page: Any) -> str:
+    return " ".join(page.get_by_role("main").inner_text().split())
+
+
+def rule_states(page: Any) -> dict[str, str]:
+    """The password rules as a screen reader gets them: each rule's text and state."""
+    rules = {}
+    for rule in ("8 caractères minimum", "Au moins une majuscule", "Au moins une minuscule"):
+        item = page.get_by_role("listitem").filter(has_text=rule)
+        rules[rule] = " ".join(item.first.inner_text().split())
+    return rules
+
+
+def mentions(text: str, *words: str) -> bool:
+    folded = text.lower()
+    return all(re.search(re.escape(word.lower()), folded) for word in words)
