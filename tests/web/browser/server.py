@@ -173,6 +173,36 @@ class Site:
 
         return dict(json.loads(self.cli("--json", "account", "show", identifiant)))
 
+    def age_codes(self, identifiant: str, seconds: int) -> None:
+        """Move the account's codes ``seconds`` into the past (their issue time only), so that
+        the resend cooldown is over without waiting for it: the one change made behind the
+        server's back, in the database it reads, never in its code."""
+        from datetime import timedelta
+
+        from sqlalchemy import create_engine, select, update
+
+        from coproctl.models import Account, VerificationCode
+
+        engine = create_engine(self.env["COPROCTL_DATABASE_URL"])
+        try:
+            with engine.begin() as conn:
+                account_id = conn.execute(
+                    select(Account.id).where(Account.identifiant == identifiant)  # type: ignore[arg-type]
+                ).scalar_one()
+                rows = conn.execute(
+                    select(VerificationCode.id, VerificationCode.created_at).where(
+                        VerificationCode.account_id == account_id  # type: ignore[arg-type]
+                    )
+                ).all()
+                for code_id, created_at in rows:
+                    conn.execute(
+                        update(VerificationCode)
+                        .where(VerificationCode.id == code_id)  # type: ignore[arg-type]
+                        .values(created_at=created_at - timedelta(seconds=seconds))
+                    )
+        finally:
+            engine.dispose()
+
     def mailbox(self, address: str) -> Mailbox:
         return Mailbox(self.mail_dir, address)
 

@@ -93,3 +93,25 @@ def rule_states(page: Any) -> dict[str, str]:
 def mentions(text: str, *words: str) -> bool:
     folded = text.lower()
     return all(re.search(re.escape(word.lower()), folded) for word in words)
+
+
+def to_code_step(page: Any, site: Site, identifiant: str, letter: str, address: str) -> None:
+    """First connection up to "2 - Authentification de votre E-mail" (a code sent)."""
+    log_in(page, site, identifiant, letter)
+    control(page, "Continuer").click()
+    field(page, "Adresse e-mail").fill(address)
+    field(page, "Confirmez cet e-mail").fill(address)
+    control(page, "Suivant").click()
+    on_page(page, "2 - Authentification de votre E-mail")
+
+
+def type_code(page: Any, code: str) -> None:
+    field(page, "Code de vérification").fill(code)
+    control(page, "Suivant").click()
+
+
+def other_code(code: str) -> str:
+    """A well-formed code that is not ``code`` (a wrong guess, grouped like the mail's)."""
+    digits = code.replace(" ", "")
+    wrong = f"{(int(digits) + 1) % 10**8:08d}"
+    return f"{wrong[:4]} {wrong[4:]}"
