@@ -267,7 +267,7 @@ def main() -> None:
     parser.add_argument(
         "--pause", type=float, help="seconds after each batch; default: the purge's"
     )
-    parser.add_argument("--samples", type=int, default=300, help="verifications before, after")
+    parser.add_argument("--samples", type=int, default=600, help="verifications before, after")
     args = parser.parse_args()
 
     from coproctl.config import load_settings

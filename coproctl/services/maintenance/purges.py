@@ -358,7 +358,7 @@ def purge_codes(
             after = batch.get("last", batch["after"])
             for name, count in counts:
                 report.removed[name] += count
-            done.step(sum(count for _, count in counts), between_batches, pause)
+            done.step(sum(n for _, n in counts), between_batches, pause, backoffice.engine)
             report.batches = done.batches
         purge_file_codes(file_folder(backoffice.settings), report.cutoff, dry_run=dry_run)
         if not dry_run:
