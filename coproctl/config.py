@@ -63,6 +63,17 @@ class Settings:
     syndic_name: str = ""
     syndic_phone: str = ""
     syndic_url: str = ""  # the owners' client space
+    # the owners' pages (coproctl serve, docs/web.md): colours as #rrggbb; white text on
+    # SYNDIC_COLOUR and links in SYNDIC_ACCENT_COLOUR on white must read at 4.5:1 at least
+    syndic_colour: str = "#1f4a66"
+    syndic_accent_colour: str = "#9c3d0a"
+    web_session_idle_minutes: int = 15
+    web_session_max_hours: int = 12
+    web_rate_per_address: int = 30  # logins and forgotten-password requests a minute
+    web_rate_per_identifiant: int = 10
+    # addresses or networks of the reverse proxies whose X-Forwarded-For is believed
+    web_trusted_proxies: str = ""
+    web_mail_interval_seconds: int = 5  # the server drains the outbox this often; 0: cron
     # verification codes
     code_ttl_update_minutes: int = 30
     code_ttl_reset_minutes: int = 10
@@ -231,6 +242,10 @@ SECURITY_RANGES: dict[str, tuple[int, int]] = {
     "lockout_max_seconds": (1, 86_400),
     "enumeration_floor_ms": (0, 5000),
     "initial_password_days": (1, 3650),
+    "web_session_idle_minutes": (1, 120),
+    "web_session_max_hours": (1, 72),
+    "web_rate_per_address": (1, 100_000),
+    "web_rate_per_identifiant": (1, 10_000),
 }
 MAX_FAILED_LOGINS_PER_HOUR = 100  # OWASP ASVS 4.0.3, 2.2.1
 

@@ -219,6 +219,40 @@ class ErasedReference(SQLModel, table=True):
     erased_at: datetime = Field(default_factory=now)
 
 
+class WebSession(SQLModel, table=True):
+    """An owner's session on the web pages (``coproctl serve``, ``services/web/sessions``).
+
+    The cookie holds a random id; the row is keyed by its HMAC (instance key), so the table
+    cannot be turned back into cookies. ``state`` (the step reached, a verified code's
+    proof) is sealed under a key derived from the cookie's id: only the cookie opens it.
+    """
+
+    __tablename__ = "web_session"
+
+    id_digest: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+    account_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=now)
+    seen_at: datetime = Field(default_factory=now, index=True)
+
+
+class WebRateCount(SQLModel, table=True):
+    """Requests to the login and forgotten-password pages, per minute, per client address
+    and per identifiant (each as an HMAC: no address or identifiant in clear), shared by
+    every worker and host of the web pages."""
+
+    __tablename__ = "web_rate_count"
+
+    bucket: bytes = Field(sa_column=Column(LargeBinary(32), primary_key=True))
+    minute: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    count: int = Field(default=0)
+
+
 # staff: the search columns follow every ORM write of an owner or an account
 @event.listens_for(Owner, "before_insert")
 @event.listens_for(Owner, "before_update")

@@ -52,6 +52,8 @@ GROUPS.update(
     }
 )
 COMMANDS.add("stats")
+GROUPS["serve"] = ("coproctl.cli.serve", "Servir les pages des copropriétaires (web).")
+COMMANDS.add("serve")
 
 app = typer.Typer(
     name="coproctl",

@@ -96,6 +96,18 @@ def _data_0002(conn: Connection, step: int) -> None:
         text("INSERT INTO erased_reference (digest, erased_at) VALUES (:digest, :now)"),
         {"digest": bytes([step]) * 32, "now": NOW},
     )
+    # web: an owner's session (keyed-hashed id, sealed state) and a rate-limit count
+    conn.execute(
+        text(
+            "INSERT INTO web_session (id_digest, account_id, state, created_at, seen_at) "
+            "VALUES (:digest, :account, :state, :now, :now)"
+        ),
+        {"digest": bytes([step]) * 32, "account": account_id, "state": b"s" * 40, "now": NOW},
+    )
+    conn.execute(
+        text("INSERT INTO web_rate_count (bucket, minute, count) VALUES (:bucket, 1, 3)"),
+        {"bucket": bytes([step]) * 32},
+    )
 
 
 DATA: dict[str, Callable[[Connection, int], None]] = {"0001": _data_0001, "0002": _data_0002}

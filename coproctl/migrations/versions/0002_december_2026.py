@@ -264,11 +264,35 @@ def _downgrade_staff() -> None:
 
 # --- the owners' pages (issue 12) -----------------------------------------------------
 def _upgrade_web() -> None:
-    pass
+    """Server-side sessions of the owners' pages, and the counts their rate limits share."""
+    op.create_table(
+        "web_session",
+        sa.Column("id_digest", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=True),
+        sa.Column("state", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("seen_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id_digest"),
+    )
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_session_account_id"), ["account_id"])
+        batch_op.create_index(batch_op.f("ix_web_session_seen_at"), ["seen_at"])
+    op.create_table(
+        "web_rate_count",
+        sa.Column("bucket", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("minute", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("bucket", "minute"),
+    )
 
 
 def _downgrade_web() -> None:
-    pass
+    op.drop_table("web_rate_count")
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_session_seen_at"))
+        batch_op.drop_index(batch_op.f("ix_web_session_account_id"))
+    op.drop_table("web_session")
 
 
 def upgrade() -> None:

@@ -27,8 +27,9 @@ def checked_email(email: str, confirmation: str, *, accept_unusual_domain: bool 
             raise Refused(
                 "email_typo",
                 f"L'adresse {address} contient peut-être une faute de frappe : vouliez-vous "
-                f"dire {suggestion} ? (Si l'adresse est juste, confirmez-la avec "
-                "--accept-domain.)",
+                f"dire {suggestion} ?",
+                # staff only: an owner's page offers its own way to keep the address
+                hint="Si l'adresse est juste, confirmez-la avec --accept-domain.",
                 suggestion=suggestion,
             )
     return address
