@@ -93,7 +93,12 @@ class Page:
         self.request = request
         self.runtime: Runtime = request.app.state.runtime
         self.office = self.runtime.office()
-        self.session: OwnerSession = sessions.visitor()
+        # until the session is read: the cookie as it came (an answer that reads no session,
+        # a 403 or a 404, keeps it), or a new visitor's when there is none
+        cookie = self.cookie
+        self.session: OwnerSession = (
+            OwnerSession(cookie) if tokens.well_formed(cookie) and cookie else sessions.visitor()
+        )
         self.form: dict[str, str] = {}
         request.state.page = self
 
