@@ -48,7 +48,7 @@ def address_key(address: str) -> str:
         return address
     if parsed.version == 6 and parsed.ipv4_mapped is None:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed.ipv4_mapped or parsed)
+    return str(getattr(parsed, "ipv4_mapped", None) or parsed)  # IPv4Address has none
 
 
 def bucket(key: bytes, kind: str, value: str) -> bytes:
