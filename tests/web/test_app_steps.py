@@ -118,7 +118,11 @@ def test_a_new_code_in_another_session_voids_the_proof(site: Site) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/mot-de-passe-oublie/code", "/mot-de-passe-oublie/mot-de-passe", "/mot-de-passe-oublie/termine"],
+    [
+        "/mot-de-passe-oublie/code",
+        "/mot-de-passe-oublie/mot-de-passe",
+        "/mot-de-passe-oublie/termine",
+    ],
 )
 def test_forgot_steps_cannot_be_skipped(site: Site, path: str) -> None:
     site.account()
