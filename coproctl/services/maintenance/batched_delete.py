@@ -32,8 +32,8 @@ from coproctl.services import audit
 # than a batch lasts (a few milliseconds for the codes purge's 200 rows); a longer pause
 # only slows the purge. On PostgreSQL nothing waits for a lock (the purge takes other
 # rows), but the purge shares the server's CPU and disk with the owners' commands: the same
-# pause leaves them room. Measured by bench/purge.py (code verify during the purge: p95 <=
-# 3x its p95 before, max <= 100 ms, on both engines).
+# pause leaves them room. bench/purge.py measures code verify during the purge against
+# its targets (p95 <= 3x its p95 before, max <= 100 ms), on both engines.
 PAUSE_SECONDS = 0.025
 
 
