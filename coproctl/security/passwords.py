@@ -21,35 +21,11 @@ import string
 import unicodedata
 from secrets import choice
 
-from passlib.context import CryptContext
 from passlib.hash import argon2
 
 from coproctl.security import legacy
 
 ARGON2 = argon2.using(type="ID", memory_cost=19456, rounds=2, parallelism=1)
-
-# The formats accepted before issue 10, as passlib names them: kept for callers of
-# identify() until the legacy import asks coproctl.security.legacy.describe() instead.
-LEGACY_SCHEMES = (
-    "bcrypt",
-    "sha512_crypt",
-    "sha256_crypt",
-    "md5_crypt",
-    "ldap_salted_sha1",
-    "django_pbkdf2_sha256",
-    "hex_sha1",
-    "hex_md5",
-)
-
-CONTEXT = CryptContext(
-    schemes=["argon2", *LEGACY_SCHEMES],
-    default="argon2",
-    deprecated="auto",
-    argon2__type="ID",
-    argon2__memory_cost=19456,
-    argon2__rounds=2,
-    argon2__parallelism=1,
-)
 
 # argon2id (parameters of ARGON2) of a random secret nobody kept: a constant, so the first
 # unknown identifiant of a process costs what any check costs (nothing is built on first use)
@@ -69,14 +45,6 @@ def normalise(password: str) -> str:
 
 def hash_password(password: str) -> str:
     return ARGON2.hash(normalise(password))
-
-
-def identify(hashed: str) -> str | None:
-    """The passlib scheme of a stored hash among :data:`LEGACY_SCHEMES` and argon2, or None."""
-    try:
-        return CONTEXT.identify(hashed, required=False)
-    except (ValueError, TypeError):
-        return None
 
 
 def _is_argon2id(stored: str) -> bool:
