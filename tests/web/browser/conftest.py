@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.browser.server import Site, postgres_schema, start_site
 
@@ -35,6 +36,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# a shared machine of 2 cores under load: an argon2 login may take seconds, never 15
+expect.set_options(timeout=15_000)
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 360, "height": 740}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
@@ -45,7 +48,10 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 # the shared server's settings: the whole suite comes from 127.0.0.1, so the per-address
 # limit is raised above what the suite sends in a minute (the limit itself is proved by
 # test_rate_limit_* on servers of their own, with the defaults)
-SITE_SETTINGS: dict[str, str] = {}
+SITE_SETTINGS: dict[str, str] = {
+    "COPROCTL_WEB_RATE_PER_ADDRESS": "100000",
+    "COPROCTL_WEB_MAIL_INTERVAL_SECONDS": "1",  # the server's deliverer: codes come sooner
+}
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +96,18 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         "console",
         lambda message: (
             opened.problems.append(f"console: {message.text}")
-            if message.type == "error" and "favicon.ico" not in message.text
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    opened.on(  # a style sheet, script or image of the page that failed (the page itself
+        # may answer 400, 403 or 429 on purpose; the browser's own /favicon.ico is no page's)
+        "response",
+        lambda response: (
+            opened.problems.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            and response.request.resource_type != "document"
+            and not response.url.endswith("/favicon.ico")
             else None
         ),
     )

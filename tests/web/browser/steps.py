@@ -37,15 +37,27 @@ def log_in(page: Any, site: Site, identifiant: str, password: str) -> None:
     control(page, "Connexion").click()
 
 
+def sign_out_button(page: Any) -> Any:
+    """The menu's "Se déconnecter", on every page of a signed-in owner (the espace client
+    has one of its own too)."""
+    menu = page.get_by_role("navigation", name="Menu principal")
+    return menu.get_by_role("button", name="Se déconnecter")
+
+
+def signed_in(page: Any) -> None:
+    expect(sign_out_button(page)).to_be_visible()
+
+
 def log_out(page: Any) -> None:
-    control(page, "Se déconnecter").click()
+    sign_out_button(page).click()
     expect(control(page, "Connexion")).to_be_visible()
 
 
 def field_error(page: Any, label: str) -> str:
     """The error shown for the field labelled ``label``, checked the GOV.UK way: the field is
     marked invalid and described by the message, and the summary at the top of the page
-    links to the field with the same message. Returns the message."""
+    links to the field with the same message. Returns the message beside the field (the
+    summary may give only its first sentence)."""
     target = field(page, label)
     expect(target).to_have_attribute("aria-invalid", "true")
     described = target.evaluate(
@@ -67,7 +79,7 @@ def field_error(page: Any, label: str) -> str:
         field_id,
     )
     assert before, "the error summary is not above the field"
-    return summary_text
+    return str(described)
 
 
 def error_text(page: Any) -> str:
@@ -81,13 +93,19 @@ def main_text(page: Any) -> str:
     return " ".join(page.get_by_role("main").inner_text().split())
 
 
-def rule_states(page: Any) -> dict[str, str]:
-    """The password rules as a screen reader gets them: each rule's text and state."""
-    rules = {}
-    for rule in ("8 caractères minimum", "Au moins une majuscule", "Au moins une minuscule"):
-        item = page.get_by_role("listitem").filter(has_text=rule)
-        rules[rule] = " ".join(item.first.inner_text().split())
-    return rules
+RULES = ("8 caractères minimum", "Au moins une majuscule", "Au moins une minuscule")
+RULES += ("Au moins un chiffre",)
+
+
+def rule_states(page: Any) -> dict[str, bool]:
+    """The four password rules as a screen reader reads them: met ("respectée") or not."""
+    rules = page.get_by_role("list", name=re.compile("^Votre mot de passe doit contenir"))
+    states = {}
+    for rule in RULES:
+        text = " ".join(rules.get_by_role("listitem").filter(has_text=rule).text_content().split())
+        assert text.startswith(rule), text
+        states[rule] = "(respectée)" in text
+    return states
 
 
 def mentions(text: str, *words: str) -> bool:
