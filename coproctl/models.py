@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from coproctl.clock import now
 from coproctl.folding import account_search_text, owner_search_text
+from coproctl.inputs import identifiant_key
 
 # account status
 PENDING = "pending"
@@ -188,6 +189,9 @@ class AuditEvent(SQLModel, table=True):
         ),
     )
     identifiant: str | None = Field(default=None, max_length=200, index=True)
+    # the identifiant's lookup key (audit_identifiant_key), filled at every write: events are
+    # found by it whatever case or width the identifiant was typed in; NULL without one
+    identifiant_key: str | None = Field(default=None, max_length=200, index=True)
     action: str = Field(max_length=64, index=True)
     outcome: str = Field(max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -266,3 +270,23 @@ def _account_search_text(_mapper: Any, _connection: Any, account: Account) -> No
     account.search_text = account_search_text(
         account.identifiant, account.email, account.copropriete
     )
+
+
+AUDIT_IDENTIFIANT_MAX = 200  # audit_event.identifiant and audit_event.identifiant_key
+
+
+def audit_identifiant_key(identifiant: str | None) -> str | None:
+    """``audit_event.identifiant_key`` for an event's identifiant: the one lookup key
+    (:func:`coproctl.inputs.identifiant_key`), cut to its column (case folding can lengthen
+    a text; a key that long is no account's, whose keys hold 64 characters)."""
+    if identifiant is None:
+        return None
+    return identifiant_key(identifiant)[:AUDIT_IDENTIFIANT_MAX]
+
+
+# the audit trail's identifiant key follows every ORM write of an event (Core inserts of
+# events, as the import's, give it themselves)
+@event.listens_for(AuditEvent, "before_insert")
+@event.listens_for(AuditEvent, "before_update")
+def _audit_identifiant_key(_mapper: Any, _connection: Any, row: AuditEvent) -> None:
+    row.identifiant_key = audit_identifiant_key(row.identifiant)

@@ -11,15 +11,15 @@ import hashlib
 import hmac
 import math
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from coproctl import clock
-from coproctl.models import Account, AuditEvent
+from coproctl.models import Account, AuditEvent, audit_identifiant_key
 from coproctl.services.listing import Page, count_rows, window
 
 if TYPE_CHECKING:
@@ -108,11 +108,13 @@ def record(
     if forbidden:
         raise ValueError(f"audit details must not carry secrets ({sorted(forbidden)})")
     who = account.identifiant if account is not None else identifiant
+    shown = _text(who, MAX_IDENTIFIANT) if who is not None else None
     event = AuditEvent(
         at=clock.now(),
         actor=_text(actor, MAX_ACTOR),
         account_id=account.id if account is not None else None,
-        identifiant=_text(who, MAX_IDENTIFIANT) if who is not None else None,
+        identifiant=shown,
+        identifiant_key=audit_identifiant_key(shown),
         action=action,
         outcome=outcome,
         details=bounded(details),
@@ -157,6 +159,16 @@ def recent_for_account(session: Session, account_id: int, limit: int = 10) -> li
     return [view(row) for row in rows]
 
 
+def identifiant_matches(keys: Iterable[str]) -> Any:
+    """The events recorded under no account whose identifiant has one of these lookup keys
+    (:func:`coproctl.models.audit_identifiant_key`; a tag is its own key). An event of an
+    account belongs to that account: two accounts whose identifiants fold alike (re-keyed by
+    0002) never get each other's events."""
+    return col(AuditEvent.account_id).is_(None) & col(AuditEvent.identifiant_key).in_(
+        sorted(set(keys))
+    )
+
+
 def _events_query(
     *,
     account_id: int | None = None,
@@ -167,14 +179,23 @@ def _events_query(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Any:
+    """``account_id`` and ``identifiant`` together: the account's events, and those recorded
+    under no account with its identifiant (typed in any case or width) or its tag."""
     query = select(AuditEvent)
-    if account_id is not None:
-        query = query.where(AuditEvent.account_id == account_id)
     if identifiant is not None:
-        # identifiants are case-insensitive: events of an unknown one were recorded as typed
-        # (before release 0002), or as their tag since (see identifiant_tag)
-        wanted = [identifiant.strip().lower(), *([identifiant_tag] if identifiant_tag else [])]
-        query = query.where(func.lower(AuditEvent.identifiant).in_(wanted))
+        # events of an identifiant no account had were recorded as typed (before release
+        # 0002), or as their tag since (see identifiant_tag): both found by the lookup key
+        wanted = [
+            audit_identifiant_key(identifiant),
+            *([identifiant_tag] if identifiant_tag else []),
+        ]
+        unlinked = identifiant_matches(key for key in wanted if key is not None)
+        if account_id is not None:
+            query = query.where((AuditEvent.account_id == account_id) | unlinked)
+        else:
+            query = query.where(unlinked)
+    elif account_id is not None:
+        query = query.where(AuditEvent.account_id == account_id)
     if action is not None:
         query = query.where(
             (AuditEvent.action == action) | col(AuditEvent.action).startswith(action + ".")
@@ -229,7 +250,9 @@ def audit_page(
     offset: int = 0,
 ) -> Page[AuditView]:
     """The audit trail for staff, newest first, with the number of all matching events; an
-    identifiant matches whatever its case. ``since`` and ``until`` are Paris time."""
+    identifiant matches by its lookup key, whatever its case or width, and finds its
+    account's events with those recorded before the account knew them (under no account).
+    ``since`` and ``until`` are Paris time."""
     with backoffice.uow() as uow:
         account_id = None
         if identifiant is not None:
@@ -239,11 +262,9 @@ def audit_page(
             account_id = account.id if account is not None else None
         filters: dict[str, Any] = {
             "account_id": account_id,
-            "identifiant": identifiant.strip()
-            if identifiant is not None and account_id is None
-            else None,
+            "identifiant": identifiant,
             "identifiant_tag": identifiant_tag(backoffice.secret_key, identifiant)
-            if identifiant is not None and account_id is None
+            if identifiant is not None
             else None,
             "action": action,
             "actor": actor,

@@ -206,8 +206,8 @@ def _downgrade_mail() -> None:
 
 # --- staff (issue 11) -----------------------------------------------------------------
 def _upgrade_staff() -> None:
-    """Search columns (accents and ligatures folded, filled for the rows already there) and
-    the staff lock (``account lock``: until when, by whom)."""
+    """Search columns (accents and ligatures folded, filled for the rows already there), the
+    staff lock (``account lock``: until when, by whom), the audit trail's identifiant key."""
     from coproctl.folding import account_search_text, owner_search_text
 
     with op.batch_alter_table("owner", schema=None) as batch_op:
@@ -251,9 +251,52 @@ def _upgrade_staff() -> None:
             batch = rows[start : start + 2000]
             values = [{"row_id": row[0], "folded": folded(*row[1:])} for row in batch]
             bind.execute(update, values)
+    _add_audit_identifiant_key()
+
+
+def _add_audit_identifiant_key() -> None:
+    """audit_event.identifiant_key: events found by the identifiant's one lookup key (NFKC,
+    case-folded), filled here for the events already there (one UPDATE per identifiant)."""
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "identifiant_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
+            )
+        )
+        batch_op.create_index(
+            batch_op.f("ix_audit_event_identifiant_key"), ["identifiant_key"], unique=False
+        )
+    bind = op.get_bind()
+    events = sa.table(
+        "audit_event",
+        sa.column("identifiant", sa.String),
+        sa.column("identifiant_key", sa.String),
+    )
+    identifiants = (
+        bind.execute(
+            sa.select(events.c.identifiant).where(events.c.identifiant.is_not(None)).distinct()
+        )
+        .scalars()
+        .all()
+    )
+    update = (
+        events.update()
+        .where(events.c.identifiant == sa.bindparam("typed"))
+        .values(identifiant_key=sa.bindparam("key"))
+    )
+    for start in range(0, len(identifiants), 2000):
+        batch = identifiants[start : start + 2000]
+        bind.execute(update, [{"typed": i, "key": _nfkc_key(i)[:200]} for i in batch])
+
+
+def _drop_audit_identifiant_key() -> None:
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_event_identifiant_key"))
+        batch_op.drop_column("identifiant_key")
 
 
 def _downgrade_staff() -> None:
+    _drop_audit_identifiant_key()
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.drop_column("locked_by")
         batch_op.drop_column("staff_locked_until")

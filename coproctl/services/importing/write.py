@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coproctl import clock
 from coproctl.backoffice import Backoffice
-from coproctl.models import AuditEvent
+from coproctl.models import AuditEvent, audit_identifiant_key
 from coproctl.services.importing import erased
 from coproctl.services.importing.compare import (
     ACCOUNT,
@@ -254,6 +254,7 @@ def _store(conn: Connection, changes: Changes, stamp: Stamp) -> None:
                     "outcome": "ok",
                     "account_id": account_id if account_id is not None else account_ids[key],
                     "identifiant": identifiant,
+                    "identifiant_key": audit_identifiant_key(identifiant),
                     "details": {**details, "kind": stamp.kind, "file": stamp.source},
                 }
                 for key, (account_id, identifiant, details) in changes.events.items()

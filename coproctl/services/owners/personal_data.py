@@ -21,13 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_
+from sqlalchemy import Integer, String, cast, func, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, SQLModel, col, select
 
 from coproctl import clock
 from coproctl.backoffice import Backoffice
 from coproctl.config import Settings
 from coproctl.errors import Refused
+from coproctl.inputs import identifiant_key
 from coproctl.models import (
     DISABLED,
     MAIL_EXPIRED,
@@ -38,6 +41,7 @@ from coproctl.models import (
     OutboxMessage,
     Owner,
     VerificationCode,
+    audit_identifiant_key,
 )
 from coproctl.services import audit
 from coproctl.services.common import refuse
@@ -110,7 +114,37 @@ def _json_forms(value: str) -> set[str]:
     return forms
 
 
-def _holdings(session: Session, owner: Owner, *, lock: bool = False) -> Holdings:
+class _position(FunctionElement[int]):
+    """Where ``needle`` starts in ``text``, 1-based, 0 if absent: a plain search for a text,
+    never a pattern (a ``_`` or ``%`` in an e-mail stands for itself)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_position)
+def _position_sqlite(element: _position, compiler: Any, **kw: Any) -> str:
+    return f"instr({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_position, "postgresql")
+def _position_postgresql(element: _position, compiler: Any, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
+def _event_keys(secret_key: bytes, accounts: Iterable[Account]) -> dict[str, Account]:
+    """The keys an event recorded under no account may carry for these accounts: each
+    identifiant's lookup key, and the tag an attempt with it left while no account had it."""
+    keys: dict[str, Account] = {}
+    for account in accounts:
+        key = audit_identifiant_key(account.identifiant)
+        if key is not None:
+            keys[key] = account
+        keys[audit.identifiant_tag(secret_key, account.identifiant)] = account
+    return keys
+
+
+def _holdings(session: Session, owner: Owner, secret_key: bytes, *, lock: bool = False) -> Holdings:
     account_query = select(Account).where(Account.owner_id == owner.id).order_by(col(Account.id))
     if lock:
         account_query = account_query.with_for_update()
@@ -139,13 +173,12 @@ def _holdings(session: Session, owner: Owner, *, lock: bool = False) -> Holdings
     )
     emails |= {m.to_addr.lower() for m in mails if m.account_id in ids and m.to_addr}
     holdings = Holdings(owner, accounts, codes, mails, [], emails)
-    keys = sorted({a.identifiant_key for a in accounts})
     details_text = func.lower(cast(AuditEvent.details, String))
     mentions = [
-        details_text.like(f"%{form}%")
+        _position(details_text, form) > 0
         for value in holdings.identifying()
         if len(value) >= _MIN_SUBSTRING
-        for form in _json_forms(value)
+        for form in sorted(_json_forms(value))
     ]
     holdings.events = list(
         session.exec(
@@ -153,7 +186,7 @@ def _holdings(session: Session, owner: Owner, *, lock: bool = False) -> Holdings
             .where(
                 or_(
                     col(AuditEvent.account_id).in_(ids),
-                    func.lower(func.trim(AuditEvent.identifiant)).in_(keys),
+                    audit.identifiant_matches(_event_keys(secret_key, accounts)),
                     *mentions,
                 )
             )
@@ -257,7 +290,7 @@ def export_owner(backoffice: Backoffice, owner_ref: str) -> dict[str, Any]:
     with backoffice.uow() as uow:
         session = uow.session
         owner = _get_owner(session, owner_ref)
-        held = _holdings(session, owner)
+        held = _holdings(session, owner, backoffice.secret_key)
         data = {
             "format": EXPORT_FORMAT,
             "exported_at": clock.paris_iso(clock.now()),
@@ -316,7 +349,8 @@ class _Scrubber:
     """Replaces personal values inside text: pseudonyms for references, ``(effacé)`` else."""
 
     def __init__(self, replacements: dict[str, str], identifying: Iterable[str]) -> None:
-        self.exact = {key.strip().lower(): value for key, value in replacements.items()}
+        # a whole value matches by the lookup key (any case or width, as identifiants do)
+        self.exact = {identifiant_key(key): value for key, value in replacements.items()}
         words = sorted((k for k in replacements if len(k) >= _MIN_SUBSTRING), key=len, reverse=True)
         self.anywhere = (
             re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
@@ -339,8 +373,9 @@ class _Scrubber:
 
     def text(self, value: str, *, own: bool) -> str:
         """``own``: the row is about the owner (any personal value and address goes)."""
-        if value.strip().lower() in self.exact:
-            return self.exact[value.strip().lower()]
+        key = identifiant_key(value)
+        if key in self.exact:
+            return self.exact[key]
         if own:
             return _EMAIL.sub(ERASED, self._sub(self.anywhere, value))
         return self._sub(self.identifying, value)
@@ -401,7 +436,7 @@ def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) 
     with backoffice.uow() as uow:
         session = uow.session
         owner = _get_owner(session, owner_ref, lock=True)
-        held = _holdings(session, owner, lock=True)
+        held = _holdings(session, owner, backoffice.secret_key, lock=True)
         _refuse_if_live(uow, backoffice, owner, held.accounts, force=force, now=now)
         # keyed hashes only: the next import skips this owner instead of recreating it
         erased_references.remember(
@@ -421,7 +456,10 @@ def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) 
             by_account[account.id] = f"{pseudonym}-{number}"
             replacements[account.identifiant] = by_account[account.id]
         scrub = _Scrubber(replacements, held.identifying())
-        keys = {a.identifiant_key: by_account[a.id or 0] for a in held.accounts}
+        keys = {
+            key: by_account[account.id or 0]
+            for key, account in _event_keys(backoffice.secret_key, held.accounts).items()
+        }
         ids = held.account_ids
 
         for mail in held.mails:
@@ -438,18 +476,17 @@ def erase_owner(backoffice: Backoffice, owner_ref: str, *, force: bool = False) 
             mail.redacted_at = now
             session.add(mail)
         for event in held.events:
-            own = event.account_id in ids or (
-                event.identifiant is not None and event.identifiant.strip().lower() in keys
-            )
+            unlinked = event.account_id is None and event.identifiant_key in keys
+            own = event.account_id in ids or unlinked
             if event.account_id in ids:
                 event.identifiant = by_account[event.account_id or 0]
-            elif event.identifiant is not None and event.identifiant.strip().lower() in keys:
-                event.identifiant = keys[event.identifiant.strip().lower()]
+            elif unlinked:
+                event.identifiant = keys[event.identifiant_key or ""]
             event.details = scrub.value(dict(event.details), own=own)
             session.add(event)
         for account in held.accounts:
             account.identifiant = by_account[account.id or 0]
-            account.identifiant_key = account.identifiant.lower()
+            account.identifiant_key = identifiant_key(account.identifiant)
             account.email = None
             account.email_verified_at = None
             account.lots = []
