@@ -141,30 +141,49 @@ def _created(result: NewAccount, verb: str) -> None:
 def create(
     ctx: typer.Context,
     identifiant: Identifiant,
-    owner_ref: Annotated[str, typer.Option("--owner-ref", help="The syndic's owner reference.")],
-    last_name: Annotated[str, typer.Option("--last-name", help="Owner's last name (or company).")],
+    owner_ref: Annotated[
+        str,
+        typer.Option(
+            "--owner-ref", metavar="REF", help="La référence du propriétaire chez le syndic."
+        ),
+    ],
+    last_name: Annotated[
+        str,
+        typer.Option("--last-name", metavar="NOM", help="Nom du propriétaire (ou raison sociale)."),
+    ],
     first_name: Annotated[
-        str | None, typer.Option("--first-name", help="Owner's first name.")
+        str | None,
+        typer.Option("--first-name", metavar="PRÉNOM", help="Prénom du propriétaire."),
     ] = None,
-    civility: Annotated[str | None, typer.Option("--civility", help="M., Mme, ...")] = None,
+    civility: Annotated[
+        str | None, typer.Option("--civility", metavar="CIVILITÉ", help="M., Mme, …")
+    ] = None,
     email: Annotated[
-        str | None, typer.Option("--email", help="Contact e-mail, kept unverified.")
+        str | None,
+        typer.Option(
+            "--email", metavar="ADRESSE", help="E-mail de contact, gardé comme non vérifié."
+        ),
     ] = None,
     copropriete: Annotated[
-        str | None, typer.Option("--copropriete", help="Copropriété name.")
+        str | None,
+        typer.Option("--copropriete", metavar="NOM", help="Nom de la copropriété."),
     ] = None,
     lot: Annotated[
-        list[str] | None, typer.Option("--lot", help="A lot number (repeatable).")
+        list[str] | None,
+        typer.Option("--lot", metavar="LOT", help="Un numéro de lot (option répétable)."),
     ] = None,
     generate_password: Annotated[
         bool,
-        typer.Option("--generate-password", help="Generate the initial password and show it once."),
+        typer.Option(
+            "--generate-password",
+            help="Générer le mot de passe initial et l'afficher une seule fois.",
+        ),
     ] = False,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Create one pending account. Secret: the initial password (unless --generate-password)."""
+    """Créer un compte en attente. Secret : le mot de passe initial (sauf --generate-password)."""
     with backoffice(ctx) as office:
         from coproctl.inputs import check_initial_password
         from coproctl.services.owners.accounts import create_account

@@ -47,6 +47,7 @@ RICH_CONSTANTS = {
     "RICH_HELP": "Aide" + NBSP + ": [blue]{command_path} {help_option}[/]",
 }
 
+MISSING_COMMAND = TYPER_MESSAGES["Missing command."]
 HELP_OPTION_HELP = "Afficher cette aide et quitter."
 INSTALL_COMPLETION_HELP = "Installer la complétion pour le shell courant."
 SHOW_COMPLETION_HELP = "Afficher le script de complétion du shell courant (installation à la main)."
@@ -302,12 +303,26 @@ def _describe_range(minimum: float | None, maximum: float | None) -> str | None:
     return f"{minimum} à {maximum}"
 
 
+# a line break inside a docstring paragraph, unless the next line starts a list item
+_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*(?![-*•] )")
+
+
+def joined_paragraphs(paragraphs: list[str], markup_mode: Any = None) -> str:
+    """The help's paragraphs after the first, as Rich must print them: each paragraph one
+    line, wrapped by the terminal at its width. Typer keeps the docstring's own line breaks,
+    which made ragged lines; a paragraph Click marks with ``\\b`` keeps its breaks."""
+    if markup_mode == "markdown":
+        return "\n\n".join(paragraphs)
+    return "\n\n".join(p if p.startswith("\b") else _SOFT_BREAK.sub(" ", p) for p in paragraphs)
+
+
 def _french_rich() -> None:
     from typer import rich_utils
 
     for name, value in RICH_CONSTANTS.items():
         setattr(rich_utils, name, value)
     rich_utils._ = _typer_gettext  # type: ignore[attr-defined]
+    rich_utils._fix_linebreaks = joined_paragraphs  # type: ignore[attr-defined]
 
 
 def install() -> None:

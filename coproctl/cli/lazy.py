@@ -47,7 +47,16 @@ def _close(word: str, names: Sequence[str]) -> list[str]:
 
 class SuggestingGroup(TyperGroup):
     """A group whose unknown-command error names the command probably meant, here or in
-    another group (``password reset`` -> ``account reset``)."""
+    another group (``password reset`` -> ``account reset``); named alone under ``--json``,
+    it answers a usage error (``{"error": ...}``), not its help."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        alone = not args and self.no_args_is_help and not ctx.resilient_parsing
+        if alone and ctx.find_root().params.get("json_output"):
+            from typer._click import exceptions as ce
+
+            raise ce.UsageError(french.MISSING_COMMAND, ctx=ctx)
+        return super().parse_args(ctx, args)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         from typer._click import exceptions as ce

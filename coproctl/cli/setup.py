@@ -9,7 +9,8 @@ from coproctl.cli.runtime import errors_handled
 
 
 def init(ctx: typer.Context) -> None:
-    """Create or upgrade the database schema (Alembic migrations) and the secret key."""
+    """Créer ou mettre à jour le schéma de la base de données (migrations Alembic) et la clé
+    secrète."""
     with errors_handled(ctx) as st:
         from coproctl.config import load_settings
         from coproctl.services.maintenance.setup import initialise
