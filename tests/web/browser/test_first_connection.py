@@ -108,6 +108,8 @@ def test_first_connection_from_the_letter_to_the_espace_client(
     assert box.next_mail("account_activated")
 
     log_out(page)
+    on_page(page, "Vous êtes déconnecté")
+    look("deconnecte")
     log_in(page, site, identifiant, letter)  # the letter's password no longer opens it
     expect(control(page, "Connexion")).to_be_visible()
     log_in(page, site, identifiant, password)
