@@ -31,7 +31,7 @@ from coproctl.security import passwords
 from coproctl.services import audit
 from coproctl.services.common import find_account, get_account, owner_of
 from coproctl.services.listing import Page, count_rows, window
-from coproctl.services.owners.locks import lock_reason
+from coproctl.services.owners.locks import FAILED_LOGINS, STAFF, lock_reason
 from coproctl.services.owners.views import AccountView, account_views, detailed_view
 from coproctl.services.procedures import notifications
 from coproctl.services.procedures.codes import supersede_all
@@ -351,7 +351,13 @@ def disable_account(backoffice: Backoffice, identifiant: str) -> AccountView:
 
 
 def enable_account(backoffice: Backoffice, identifiant: str) -> AccountView:
-    """Back to ``active`` if the owner had completed the procedure, else ``pending``."""
+    """Back to ``active`` if the owner had completed the procedure, else ``pending``.
+
+    A disabled account counts every try (so that its lock tells no password): the tries
+    made while it was disabled are not held against the owner, so enabling clears the
+    failed-login counter and a lock they caused. A lock staff set stays (``account unlock``
+    lifts it).
+    """
 
     def change(_session: Session, account: Account) -> dict[str, Any]:
         if account.status != DISABLED:
@@ -360,7 +366,19 @@ def enable_account(backoffice: Backoffice, identifiant: str) -> AccountView:
             account.password_origin == ORIGIN_OWNER and account.email_verified_at is not None
         )
         account.status = ACTIVE if completed else PENDING
-        return {"status": account.status}
+        lock = lock_reason(account)
+        cleared = {
+            "failed_logins_cleared": account.failed_logins,
+            "lock_cleared": lock == FAILED_LOGINS,
+        }
+        account.failed_logins = 0
+        if lock != STAFF:
+            account.locked_until = None
+        return {
+            "status": account.status,
+            **cleared,
+            **({"staff_lock_kept": True} if lock == STAFF else {}),
+        }
 
     return _staff_change(backoffice, identifiant, "account.enable", change)
 
