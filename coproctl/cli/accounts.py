@@ -419,7 +419,12 @@ def disable(ctx: typer.Context, identifiant: Identifiant) -> None:
 
 @app.command()
 def enable(ctx: typer.Context, identifiant: Identifiant) -> None:
-    """Réactiver un compte désactivé (actif, ou en attente s'il n'a jamais été mis à jour)."""
+    """Réactiver un compte désactivé (actif, ou en attente s'il n'a jamais été mis à jour).
+
+    Les essais de connexion faits pendant la désactivation ne comptent plus : le compteur
+    d'échecs est remis à zéro et le verrouillage qu'ils ont causé levé. Un verrouillage posé
+    par le personnel reste (account unlock le lève).
+    """
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import enable_account
 
