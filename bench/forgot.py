@@ -4,9 +4,10 @@ Issue 9 item 4: the whole command must take the same time whatever the case — 
 identifiant and e-mail, wrong e-mail, unknown identifiant, pending account — with immediate
 delivery over SMTP to a relay that answers slowly (``--delay``, 200 ms by default, at DATA).
 Each run is a fresh ``python -m coproctl password forgot`` process, timed from start to
-exit; the cases take turns (so drift of the machine touches them alike), and every run is
-followed by the same pause, so that the detached deliverer of one run does not overlap the
-next. Prints the median of each case, the largest difference between medians (target:
+exit; the cases take turns (so drift of the machine touches them alike); after a matching
+run the bench waits until the relay has the code (its detached deliverer is done), then
+every run is followed by the same pause: no run is measured while another one's deliverer
+still works. Prints the median of each case, the largest difference between medians (target:
 < 20 ms), the median of the per-round differences to the matching case (robust to the
 machine's load drifting), and checks on the relay's side that every matching run's code
 arrived, and nothing else.
@@ -162,14 +163,24 @@ def main() -> None:
             prepare(env, args.runs)
             timed(env, "INCONNU", "x@example.com")  # warm-up (file caches), not counted
             time.sleep(args.settle)
+
+            def received_now() -> int:
+                assert server.stdin is not None
+                assert server.stdout is not None
+                server.stdin.write("count\n")
+                server.stdin.flush()
+                return int(server.stdout.readline())
+
             for run in range(args.runs):
                 order = CASES[run % len(CASES) :] + CASES[: run % len(CASES)]
                 for case in order:
                     times[case].append(timed(env, *arguments(case, run)))
-                    time.sleep(args.settle)  # the detached deliverer finishes meanwhile
-            server.stdin.write("count\n")
-            server.stdin.flush()
-            received = int(server.stdout.readline())
+                    if case == "matching":  # its detached deliverer must be done, not running
+                        deadline = time.monotonic() + 30  # into the next case's measure
+                        while received_now() < run + 1 and time.monotonic() < deadline:
+                            time.sleep(0.05)
+                    time.sleep(args.settle)  # then the same pause after every case
+            received = received_now()
     finally:
         assert server.stdin is not None
         server.stdin.close()
