@@ -27,28 +27,28 @@ _LOOKALIKES = frozenset({
 })  # fmt: skip
 
 _GENERIC_MESSAGE = (
-    "Cette adresse e-mail n'est pas valide : vérifiez-la (exemple : prenom.nom@orange.fr)."
+    "Cette adresse e-mail n'est pas valide : vérifiez-la (exemple : prenom.nom@orange.fr)."
 )
 # email-validator's English messages, by a fragment, in French; the first match wins.
 _MESSAGES_FR: tuple[tuple[str, str], ...] = (
-    ("must have an @", "L'adresse e-mail doit contenir un @ (exemple : prenom.nom@orange.fr)."),
+    ("must have an @", "L'adresse e-mail doit contenir un @ (exemple : prenom.nom@orange.fr)."),
     ("at-sign", "Remplacez l'arobase par un @ ordinaire, celui du clavier."),
     ("SPACE", "L'adresse e-mail ne doit pas contenir d'espace."),
     ("Internationalized characters before", (
         "Les lettres accentuées et les caractères spéciaux ne sont pas acceptés avant le @ "
-        "(é, è, ç…) : vérifiez l'adresse auprès de votre fournisseur."
+        "(é, è, ç…) : vérifiez l'adresse auprès de votre fournisseur."
     )),
-    ("something before the @", "Il manque la partie avant le @ (exemple : prenom.nom@orange.fr)."),
-    ("something after the @", "Il manque la partie après le @ (exemple : orange.fr)."),
+    ("something before the @", "Il manque la partie avant le @ (exemple : prenom.nom@orange.fr)."),
+    ("something after the @", "Il manque la partie après le @ (exemple : orange.fr)."),
     ("should have a period", (
-        "La partie après le @ est incomplète : il y manque l'extension (.fr, .com…)."
+        "La partie après le @ est incomplète : il y manque l'extension (.fr, .com…)."
     )),
     ("top-level domain", "L'extension de l'adresse (.fr, .com…) n'est pas valide."),
-    ("special-use or reserved", "Ce nom de domaine est réservé : il ne reçoit pas de courriel."),
+    ("special-use or reserved", "Ce nom de domaine est réservé : il ne reçoit pas de courriel."),
     ("two periods", "L'adresse e-mail ne peut pas contenir deux points à la suite."),
     ("hyphen", "Un tiret est mal placé dans la partie après le @."),
     ("period", (
-        "Un point est mal placé : une adresse ne peut ni commencer ni finir par un point, "
+        "Un point est mal placé : une adresse ne peut ni commencer ni finir par un point, "
         "ni en avoir un juste avant ou après le @."
     )),
     ("too long", "L'adresse e-mail est trop longue."),

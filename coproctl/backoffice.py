@@ -63,7 +63,7 @@ def engine_for(settings: Settings) -> Engine:
     except NoSuchModuleError:
         raise BadInput(
             "bad_database_url",
-            "Type de base de données inconnu : l'adresse commence par sqlite:/// ou postgresql://.",
+            "Type de base de données inconnu : l'adresse commence par sqlite:/// ou postgresql://.",
         ) from None
     except (ArgumentError, ValueError):
         raise BadInput(
@@ -75,4 +75,4 @@ def engine_for(settings: Settings) -> Engine:
 
 def unavailable(exc: OperationalError) -> Refused:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connexion impossible"
-    return Refused("database_unavailable", f"Base de données injoignable : {reason}")
+    return Refused("database_unavailable", f"Base de données injoignable : {reason}")

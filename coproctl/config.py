@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coproctl.errors import BadInput
+from coproctl.typography import count
 
 ENV_PREFIX = "COPROCTL_"
 APP_NAME = "coproctl"
@@ -111,7 +112,7 @@ class Settings:
         except OSError as exc:
             raise BadInput(
                 "bad_setting",
-                f"SMTP_PASSWORD_FILE illisible : {self.smtp_password_file} ({exc.strerror}).",
+                f"SMTP_PASSWORD_FILE illisible : {self.smtp_password_file} ({exc.strerror}).",
             ) from None
 
     def resolved_mail_transport(self) -> str:
@@ -139,7 +140,7 @@ def _convert(name: str, raw: Any, kind: Any, source: str) -> Any:
         return target(raw)
     except (TypeError, ValueError):
         raise BadInput(
-            "bad_setting", f"Réglage « {name} » invalide ({source}) : {raw!r}."
+            "bad_setting", f"Réglage « {name} » invalide ({source}) : {raw!r}."
         ) from None
 
 
@@ -168,16 +169,16 @@ def load_settings(
             with open(path, "rb") as handle:
                 data = tomllib.load(handle)
         except FileNotFoundError:
-            raise BadInput("bad_config", f"Fichier de réglages introuvable : {path}") from None
+            raise BadInput("bad_config", f"Fichier de réglages introuvable : {path}") from None
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise BadInput(
-                "bad_config", f"Fichier de réglages illisible ({path}) : {exc}"
+                "bad_config", f"Fichier de réglages illisible ({path}) : {exc}"
             ) from None
         data = data.get("coproctl", data)
         for key, raw in data.items():
             name = key.replace("-", "_").lower()
             if name not in kinds:
-                raise BadInput("bad_config", f"Réglage inconnu dans {path} : « {key} ».")
+                raise BadInput("bad_config", f"Réglage inconnu dans {path} : « {key} ».")
             values[name] = _convert(name, raw, kinds[name], str(path))
             found[name] = f"fichier {path}"
 
@@ -200,8 +201,8 @@ def _validate(settings: Settings) -> None:
     if url and "://" not in url and "@" not in url:  # a bare path: say which URL was meant
         raise BadInput(
             "bad_database_url",
-            f"« {url} » n'est pas une adresse de base de données.",
-            hint=f"Pour un fichier SQLite : sqlite:///{os.path.abspath(url)}",
+            f"« {url} » n'est pas une adresse de base de données.",
+            hint=f"Pour un fichier SQLite : sqlite:///{os.path.abspath(url)}",
         )
     if settings.smtp_tls not in {"none", "starttls", "ssl", "none-insecure-login"}:
         raise BadInput(
@@ -215,8 +216,8 @@ def _validate(settings: Settings) -> None:
     if transport == "smtp" and settings.smtp_user and settings.smtp_tls == "none":
         raise BadInput(
             "bad_setting",
-            "SMTP_USER est réglé mais SMTP_TLS vaut none : le mot de passe SMTP passerait en "
-            "clair. Réglez SMTP_TLS=starttls (port 587) ou ssl (port 465) ; pour un relais "
+            "SMTP_USER est réglé mais SMTP_TLS vaut none : le mot de passe SMTP passerait en "
+            "clair. Réglez SMTP_TLS=starttls (port 587) ou ssl (port 465) ; pour un relais "
             "local de confiance seulement, SMTP_TLS=none-insecure-login.",
         )
     if "@" not in settings.mail_from:
@@ -258,7 +259,7 @@ def _validate_security(settings: Settings) -> None:
         if not lowest <= value <= highest:
             raise BadInput(
                 "bad_setting",
-                f"Réglage {name.upper()} hors limites : {value} (attendu entre {lowest} et "
+                f"Réglage {name.upper()} hors limites : {value} (attendu entre {lowest} et "
                 f"{highest}).",
             )
     if settings.lockout_max_seconds < settings.lockout_base_seconds:
@@ -270,10 +271,10 @@ def _validate_security(settings: Settings) -> None:
     if tries > MAX_FAILED_LOGINS_PER_HOUR:
         raise BadInput(
             "bad_setting",
-            f"Verrouillage trop faible : LOCKOUT_THRESHOLD={settings.lockout_threshold}, "
+            f"Verrouillage trop faible : LOCKOUT_THRESHOLD={settings.lockout_threshold}, "
             f"LOCKOUT_BASE_SECONDS={settings.lockout_base_seconds} et LOCKOUT_MAX_SECONDS="
-            f"{settings.lockout_max_seconds} laissent {tries} essais par heure sur un compte "
-            f"({MAX_FAILED_LOGINS_PER_HOUR} au plus).",
+            f"{settings.lockout_max_seconds} laissent {count(tries, 'essai')} par heure sur un "
+            f"compte ({MAX_FAILED_LOGINS_PER_HOUR} au plus).",
         )
 
 

@@ -59,7 +59,7 @@ def _prepare_sqlite_file(path: Path, own_folder: Path | None) -> None:
                 head = handle.read(len(SQLITE_HEADER))
         except OSError as exc:
             raise BadInput(
-                "database_unreadable", f"Base de données illisible ({path}) : {exc.strerror}."
+                "database_unreadable", f"Base de données illisible ({path}) : {exc.strerror}."
             ) from None
         if head and head != SQLITE_HEADER:  # an empty file is an empty database to SQLite
             raise BadInput("not_a_database", f"{path} n'est pas une base de données SQLite.")
@@ -69,7 +69,7 @@ def _prepare_sqlite_file(path: Path, own_folder: Path | None) -> None:
         if own_folder is None or os.path.abspath(folder) != os.path.abspath(own_folder):
             raise BadInput(
                 "database_folder_missing",
-                f"Le dossier {folder} n'existe pas : créez-le, ou choisissez un autre fichier "
+                f"Le dossier {folder} n'existe pas : créez-le, ou choisissez un autre fichier "
                 "pour la base de données.",
             )
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -80,7 +80,7 @@ def _prepare_sqlite_file(path: Path, own_folder: Path | None) -> None:
     except OSError as exc:
         raise BadInput(
             "database_unreadable",
-            f"Impossible de créer la base de données {path} : {exc.strerror}.",
+            f"Impossible de créer la base de données {path} : {exc.strerror}.",
         ) from None
     os.close(fd)
 
@@ -127,11 +127,11 @@ def make_engine(
         if parsed.get_backend_name() == "postgresql":
             raise BadInput(
                 "database_driver_missing",
-                "Le pilote PostgreSQL n'est pas installé : pip install 'coproctl[postgres]'.",
+                "Le pilote PostgreSQL n'est pas installé : pip install 'coproctl[postgres]'.",
             ) from None
         raise BadInput(
             "database_driver_missing",
-            f"Le pilote de base de données « {exc.name or parsed.drivername} » n'est pas installé.",
+            f"Le pilote de base de données « {exc.name or parsed.drivername} » n'est pas installé.",
         ) from None
 
 
@@ -142,7 +142,7 @@ def is_locked_error(exc: BaseException) -> bool:
 def busy_error() -> Refused:
     return Refused(
         "database_busy",
-        "La base de données est occupée par un autre traitement ; réessayez dans un instant.",
+        "La base de données est occupée par un autre traitement ; réessayez dans un instant.",
     )
 
 
@@ -172,7 +172,7 @@ def database_error(exc: SQLAlchemyError) -> Refused | BadInput:
         return busy_error()
     return BadInput(
         "database_error",
-        f"Erreur inattendue de la base de données ({_driver_reason(exc)}) : "
+        f"Erreur inattendue de la base de données ({_driver_reason(exc)}) : "
         "l'opération en cours est annulée.",
     )
 
@@ -196,11 +196,11 @@ def current_revision(engine: Engine) -> str | None:
 def require_schema(engine: Engine, head: str) -> None:
     revision = current_revision(engine)
     if revision is None:
-        raise NotInitialised("La base de données n'est pas initialisée : lancez « coproctl init ».")
+        raise NotInitialised("La base de données n'est pas initialisée : lancez « coproctl init ».")
     if revision != head:
         raise NotInitialised(
-            f"La base de données est à la version {revision}, il faut la version {head} : "
-            "lancez « coproctl init » pour la mettre à jour."
+            f"La base de données est à la version {revision}, il faut la version {head} : "
+            "lancez « coproctl init » pour la mettre à jour."
         )
 
 

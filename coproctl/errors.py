@@ -55,7 +55,7 @@ class NotInitialised(BadInput):
 def not_found(identifiant: str) -> Refused:
     return Refused(
         "not_found",
-        f"Aucun compte avec l'identifiant « {identifiant} ».",
-        hint="Cherchez le compte par le nom, l'e-mail ou la résidence : "
+        f"Aucun compte avec l'identifiant « {identifiant} ».",
+        hint="Cherchez le compte par le nom, l'e-mail ou la résidence : "
         "coproctl account list --search TEXTE",
     )

@@ -92,12 +92,12 @@ def lookup_key(identifiant: str) -> str:
     """
     key = identifiant_key(identifiant)
     if len(key) > IDENTIFIANT_MAX:
-        problem = f"identifiant trop long ({IDENTIFIANT_MAX} caractères au plus)"
+        problem = f"identifiant trop long ({IDENTIFIANT_MAX} caractères au plus)"
     elif any(unicodedata.category(ch) in ("Cc", "Cs") for ch in key):
         problem = "caractère de contrôle dans l'identifiant"
     else:
         return key
-    raise InvalidInput("bad_identifiant", f"Identifiant invalide : {problem}.", "identifiant")
+    raise InvalidInput("bad_identifiant", f"Identifiant invalide : {problem}.", "identifiant")
 
 
 def _script(ch: str) -> str:
@@ -113,7 +113,7 @@ def identifiant_problem(identifiant: str) -> str | None:
     if not identifiant:
         return "identifiant vide"
     if len(identifiant_key(identifiant)) > IDENTIFIANT_MAX or len(identifiant) > IDENTIFIANT_MAX:
-        return f"identifiant trop long ({IDENTIFIANT_MAX} caractères au plus)"
+        return f"identifiant trop long ({IDENTIFIANT_MAX} caractères au plus)"
     scripts: set[str] = set()
     for ch in identifiant:
         category = unicodedata.category(ch)
@@ -126,7 +126,7 @@ def identifiant_problem(identifiant: str) -> str | None:
             )
         if category[0] not in "LN" and ch not in _IDENTIFIANT_PUNCTUATION:
             return (
-                f"caractère « {ch} » non admis dans un identifiant (lettres, chiffres et "
+                f"caractère « {ch} » non admis dans un identifiant (lettres, chiffres et "
                 f"{' '.join(sorted(_IDENTIFIANT_PUNCTUATION))} seulement)"
             )
         script = _script(ch)
@@ -136,7 +136,7 @@ def identifiant_problem(identifiant: str) -> str | None:
         return (
             "identifiant mêlant des alphabets différents ("
             + ", ".join(sorted(s.lower() for s in scripts))
-            + ") : des lettres qui se ressemblent font deux comptes différents"
+            + ") : des lettres qui se ressemblent font deux comptes différents"
         )
     return None
 
@@ -146,7 +146,7 @@ def clean_identifiant(identifiant: str) -> str:
     cleaned = unicodedata.normalize("NFKC", identifiant).strip()
     problem = identifiant_problem(cleaned)
     if problem is not None:
-        raise InvalidInput("bad_identifiant", f"Identifiant invalide : {problem}.", "identifiant")
+        raise InvalidInput("bad_identifiant", f"Identifiant invalide : {problem}.", "identifiant")
     return cleaned
 
 
@@ -155,11 +155,11 @@ def text_problem(value: str, field: str) -> str | None:
     label = TEXT_LABELS.get(field, field)
     limit = TEXT_LIMITS.get(field)
     if limit is not None and len(value) > limit:
-        return f"« {label} » trop long ({limit} caractères au plus)"
+        return f"« {label} » trop long ({limit} caractères au plus)"
     for ch in value:
         category = unicodedata.category(ch)
         if category in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"):
-            return f"caractère de contrôle ou invisible (U+{ord(ch):04X}) dans « {label} »"
+            return f"caractère de contrôle ou invisible (U+{ord(ch):04X}) dans « {label} »"
     return None
 
 
@@ -172,7 +172,7 @@ def clean_text(value: str | None, field: str) -> str | None:
         return None
     problem = text_problem(cleaned, field)
     if problem is not None:
-        raise InvalidInput("bad_text", f"Valeur refusée : {problem}.", field)
+        raise InvalidInput("bad_text", f"Valeur refusée : {problem}.", field)
     return cleaned
 
 
@@ -196,9 +196,9 @@ def initial_password_problems(
     reason once, in a stable order); empty when it can."""
     problems: list[str] = []
     if len(password) < INITIAL_PASSWORD_MIN:
-        problems.append(f"moins de {INITIAL_PASSWORD_MIN} caractères")
+        problems.append(f"moins de {INITIAL_PASSWORD_MIN} caractères")
     if len(password) > INITIAL_PASSWORD_MAX:
-        problems.append(f"plus de {INITIAL_PASSWORD_MAX} caractères")
+        problems.append(f"plus de {INITIAL_PASSWORD_MAX} caractères")
     if any(not ch.isprintable() for ch in password):
         problems.append("caractère de contrôle")
     if password.strip() != password:  # invisible on a letter, and lost by a copy-paste
@@ -220,6 +220,6 @@ def check_initial_password(
     if problems:
         raise InvalidInput(
             "bad_initial_password",
-            "Mot de passe initial refusé : " + " ; ".join(problems) + ".",
+            "Mot de passe initial refusé : " + " ; ".join(problems) + ".",
             "password",
         )

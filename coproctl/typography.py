@@ -17,7 +17,7 @@ import re
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space, also acceptable before ; ? !
 
-_BEFORE_PUNCTUATION = re.compile(r"[ \t](?=[:;?!](?:\s|$|»))")
+_BEFORE_PUNCTUATION = re.compile(r"[ \t](?=[:;?!](?:\s|$|»|\)))")
 _INSIDE_QUOTES = re.compile(r"«[ \t]+|[ \t]+»")
 _NUMBER_WORD = re.compile(r"(?<![\w./:-])(\d+(?:,\d+)?) (?=[a-zA-Zàâçéèêëîïôûùüœ%])")
 

@@ -81,8 +81,8 @@ def _procedure_text(view: AccountView) -> str | None:
     from coproctl.cli.render import delivery_text
 
     return (
-        f"{label(PURPOSE, p.purpose)} — {label(PROCEDURE_STATE, p.state)} ; code pour {p.to}"
-        f"{delivery_text(p.delivery)}, valable jusqu'au {when(p.code_expires_at)} ; "
+        f"{label(PURPOSE, p.purpose)} — {label(PROCEDURE_STATE, p.state)} ; code pour {p.to}"
+        f"{delivery_text(p.delivery)}, valable jusqu'au {when(p.code_expires_at)} ; "
         f"{count(p.attempts, 'essai faux', 'essais faux')}"
     )
 
@@ -183,7 +183,7 @@ def create(
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Créer un compte en attente. Secret : le mot de passe initial (sauf --generate-password)."""
+    """Créer un compte en attente. Secret : le mot de passe initial (sauf --generate-password)."""
     with backoffice(ctx) as office:
         from coproctl.inputs import check_initial_password
         from coproctl.services.owners.accounts import create_account
@@ -221,7 +221,7 @@ def list_(
         typer.Option(
             "--status",
             metavar="STATUT",
-            help="« en attente », actif ou désactivé (ou pending, active, disabled).",
+            help="« en attente », actif ou désactivé (ou pending, active, disabled).",
             autocompletion=complete_status,
         ),
     ] = None,
@@ -234,7 +234,7 @@ def list_(
             "--search",
             metavar="TEXTE",
             help="Mots cherchés dans l'identifiant, le nom, le prénom, la référence, l'e-mail "
-            "et la copropriété ; tous doivent s'y trouver ; accents, majuscules et œ/æ "
+            "et la copropriété ; tous doivent s'y trouver ; accents, majuscules et œ/æ "
             "indifférents (lefevre trouve Lefèvre).",
         ),
     ] = None,
@@ -331,7 +331,7 @@ def _accounts_csv(views: list[AccountView]) -> None:
 
 @app.command()
 def show(ctx: typer.Context, identifiant: Identifiant) -> None:
-    """Tout sur un compte : statut, e-mail, verrouillage, procédure, derniers e-mails et
+    """Tout sur un compte : statut, e-mail, verrouillage, procédure, derniers e-mails et
     événements."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import show_account
@@ -349,17 +349,17 @@ def reset_question(preview: StaffPreview) -> str:
         f"Réinitialiser le compte {view.identifiant} "
         f"({view.owner_ref} — {preview.owner_name}){NBSP}?",
         f"  - mot de passe actuel ({label(ORIGIN, view.password_origin)}{changed}) remplacé par "
-        "un nouveau mot de passe initial, affiché une seule fois, à envoyer par courrier ;",
-        f"  - statut{NBSP}: {label(STATUS_LONG, view.status)} → {STATUS_LONG['pending']} ;",
+        "un nouveau mot de passe initial, affiché une seule fois, à envoyer par courrier ;",
+        f"  - statut{NBSP}: {label(STATUS_LONG, view.status)} → {STATUS_LONG['pending']} ;",
     ]
     if view.email:
-        notice = " ; un avis de réinitialisation y est envoyé" if view.email_verified_at else ""
-        lines.append(f"  - e-mail {view.email} conservé, à vérifier de nouveau{notice} ;")
+        notice = " ; un avis de réinitialisation y est envoyé" if view.email_verified_at else ""
+        lines.append(f"  - e-mail {view.email} conservé, à vérifier de nouveau{notice} ;")
     if view.procedure is not None:
-        lines.append(f"  - procédure en cours ({label(PURPOSE, view.procedure.purpose)}) arrêtée ;")
+        lines.append(f"  - procédure en cours ({label(PURPOSE, view.procedure.purpose)}) arrêtée ;")
     if view.locked:
-        lines.append(f"  - verrouillage ({lock_text(view)}) levé ;")
-    lines[-1] = lines[-1].removesuffix(" ;") + "."
+        lines.append(f"  - verrouillage ({lock_text(view)}) levé ;")
+    lines[-1] = lines[-1].removesuffix(" ;") + "."
     return "\n".join(lines)
 
 
@@ -386,7 +386,7 @@ def lock(
         int, typer.Option("--minutes", min=1, help="Durée du verrouillage, en minutes.")
     ] = 60,
 ) -> None:
-    """Verrouiller le compte pour un temps (connexions refusées) ; le propriétaire lit que le
+    """Verrouiller le compte pour un temps (connexions refusées) ; le propriétaire lit que le
     syndic l'a verrouillé."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import lock_account
@@ -410,7 +410,7 @@ def unlock(ctx: typer.Context, identifiant: Identifiant) -> None:
 
 @app.command()
 def disable(ctx: typer.Context, identifiant: Identifiant) -> None:
-    """Désactiver le compte ; les procédures en cours s'arrêtent."""
+    """Désactiver le compte ; les procédures en cours s'arrêtent."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import disable_account
 
@@ -439,7 +439,7 @@ def link_question(preview: StaffPreview) -> str:
         [
             f"Rattacher le compte {view.identifiant} à {preview.target_ref} — "
             f"{preview.target_name}{NBSP}?",
-            f"  - propriétaire actuel, remplacé{NBSP}: {view.owner_ref} — {preview.owner_name} ;",
+            f"  - propriétaire actuel, remplacé{NBSP}: {view.owner_ref} — {preview.owner_name} ;",
             f"  - {kept} du compte conservés.",
         ]
     )
@@ -455,7 +455,7 @@ def link(
     ],
     yes: Yes = False,
 ) -> None:
-    """Rattacher le compte à un autre propriétaire existant ; dit lequel il remplace et
+    """Rattacher le compte à un autre propriétaire existant ; dit lequel il remplace et
     demande confirmation (--yes pour les scripts)."""
     with backoffice(ctx) as office:
         from coproctl.services.owners.accounts import link_account, preview_staff_change

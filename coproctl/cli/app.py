@@ -25,9 +25,9 @@ GROUPS.update(
         "email": ("coproctl.cli.emails", "L'adresse e-mail de contact d'un compte actif."),
         "account": (
             "coproctl.cli.accounts",
-            "Personnel : créer, consulter et gérer les comptes.",
+            "Personnel : créer, consulter et gérer les comptes.",
         ),
-        "audit": ("coproctl.cli.audit", "Le journal d'audit : consulter, purger."),
+        "audit": ("coproctl.cli.audit", "Le journal d'audit : consulter, purger."),
         "import": (
             "coproctl.cli.imports",
             "Importer l'export des appels de fonds, ou les comptes de l'ancien extranet.",
@@ -35,19 +35,19 @@ GROUPS.update(
         "config": ("coproctl.cli.config", "Réglages en vigueur, et d'où ils viennent."),
         "mail": (
             "coproctl.cli.mail",
-            "E-mails sortants : envoyer et réessayer la file, lister, purger.",
+            "E-mails sortants : envoyer et réessayer la file, lister, purger.",
         ),
         "codes": (
             "coproctl.cli.codes_admin",
-            "Tâche planifiée : purger les codes expirés, utilisés ou remplacés.",
+            "Tâche planifiée : purger les codes expirés, utilisés ou remplacés.",
         ),
         "owner": (
             "coproctl.cli.owners",
-            "Propriétaires : consulter, exporter (droit d'accès), effacer.",
+            "Propriétaires : consulter, exporter (droit d'accès), effacer.",
         ),
         "stats": (
             "coproctl.cli.stats",
-            "Avancement de la migration : comptes par statut, procédures, e-mails.",
+            "Avancement de la migration : comptes par statut, procédures, e-mails.",
         ),
     }
 )
@@ -59,7 +59,7 @@ app = typer.Typer(
     name="coproctl",
     cls=LazyGroup,
     help=(
-        "Back-office des comptes du syndic : comptes des copropriétaires, procédures de "
+        "Back-office des comptes du syndic : comptes des copropriétaires, procédures de "
         "première connexion, de mot de passe oublié et de paramètres, codes, e-mails et audit."
     ),
     no_args_is_help=True,
@@ -85,7 +85,7 @@ def main_options(
             "--db",
             metavar="URL",
             help="Adresse de la base de données (variable COPROCTL_DATABASE_URL). "
-            "Par défaut : SQLite dans le dossier de l'application.",
+            "Par défaut : SQLite dans le dossier de l'application.",
         ),
     ] = None,
     json_output: Annotated[
@@ -104,7 +104,7 @@ def main_options(
             show_envvar=False,
             metavar="NOM",
             help="Qui agit, pour le journal d'audit (variable COPROCTL_ACTOR). "
-            "Par défaut : l'utilisateur du système.",
+            "Par défaut : l'utilisateur du système.",
         ),
     ] = None,
     config: Annotated[

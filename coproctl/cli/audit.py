@@ -50,7 +50,7 @@ def list_(
         typer.Option(
             "--action",
             metavar="ACTION",
-            help="Action, ou son début : update pour update.start, update.verify…",
+            help="Action, ou son début : update pour update.start, update.verify…",
         ),
     ] = None,
     actor: Annotated[
@@ -69,9 +69,9 @@ def list_(
     all_rows: All = False,
     csv_output: Csv = False,
 ) -> None:
-    """Les événements d'audit, les plus récents d'abord ; les filtres se combinent.
+    """Les événements d'audit, les plus récents d'abord ; les filtres se combinent.
 
-    À l'écran, 100 événements au plus, et la ligne du bas dit combien il y en a en tout ;
+    À l'écran, 100 événements au plus, et la ligne du bas dit combien il y en a en tout ;
     --json et --csv donnent tous les événements (sauf --limit). Redirigée vers un fichier,
     chaque événement tient sur une ligne entière.
     """
@@ -139,8 +139,8 @@ def purge(
             "--older-than",
             min=1,
             metavar="JOURS",
-            help="Supprimer les jours antérieurs au jour d'il y a JOURS jours ; ce jour-là est "
-            "gardé. Par défaut : le réglage AUDIT_RETENTION_DAYS (365).",
+            help="Supprimer les jours antérieurs au jour d'il y a JOURS jours ; ce jour-là est "
+            "gardé. Par défaut : le réglage AUDIT_RETENTION_DAYS (365).",
         ),
     ] = None,
     dry_run: Annotated[
@@ -152,7 +152,7 @@ def purge(
         typer.Option("--quiet", "-q", help="N'afficher que les échecs (pour une tâche planifiée)."),
     ] = False,
 ) -> None:
-    """Supprimer les vieux événements d'audit (tâche planifiée) ; par petits lots, sans
+    """Supprimer les vieux événements d'audit (tâche planifiée) ; par petits lots, sans
     effet si on le relance."""
     with backoffice(ctx) as office:
         from coproctl.services.maintenance.purges import purge_audit

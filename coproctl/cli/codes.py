@@ -15,11 +15,11 @@ from coproctl.errors import BadInput
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app GROUPS
 
 NEXT_STEPS = {
-    "password_set": "Code validé. Étape suivante : coproctl password set {identifiant}",
+    "password_set": "Code validé. Étape suivante : coproctl password set {identifiant}",
     "password_set_noted": (
-        "Code validé. Étape suivante : coproctl password set {identifiant} --noted"
+        "Code validé. Étape suivante : coproctl password set {identifiant} --noted"
     ),
-    "done": "Code validé : l'adresse e-mail du compte {identifiant} est maintenant {email}.",
+    "done": "Code validé : l'adresse e-mail du compte {identifiant} est maintenant {email}.",
 }
 
 
@@ -37,7 +37,7 @@ def typed_code(words: list[str] | None, from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line.strip():
-            raise BadInput("missing_code", "Entrée standard : le code reçu par e-mail manque.")
+            raise BadInput("missing_code", "Entrée standard : le code reçu par e-mail manque.")
         return line.strip()
     return str(typer.prompt("Code reçu par e-mail", hide_input=True, err=True))
 
@@ -49,8 +49,8 @@ def verify(
     code: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Code à 8 chiffres reçu par e-mail, espaces permis (6776 1939). Pour les "
-            "scripts : sans lui, le code est demandé sans s'afficher.",
+            help="Code à 8 chiffres reçu par e-mail, espaces permis (6776 1939). Pour les "
+            "scripts : sans lui, le code est demandé sans s'afficher.",
             show_default=False,
         ),
     ] = None,
@@ -62,9 +62,9 @@ def verify(
     """Valider le code de la procédure en cours (mise à jour, mot de passe oublié ou
     changement d'adresse).
 
-    Un changement d'adresse se termine ici ; une mise à jour ou un mot de passe oublié
+    Un changement d'adresse se termine ici ; une mise à jour ou un mot de passe oublié
     continue avec `password set`, sur ce poste et avec ce compte utilisateur. Un code
-    mal formé (pas 8 chiffres) ne compte pas comme un essai.
+    mal formé (pas 8 chiffres) ne compte pas comme un essai.
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.codes import verify_code
@@ -83,7 +83,7 @@ def resend(
     ctx: typer.Context,
     identifiant: Annotated[str, typer.Argument(help="Identifiant du propriétaire.")],
 ) -> None:
-    """Envoyer un nouveau code pour la procédure en cours : le précédent ne vaut plus."""
+    """Envoyer un nouveau code pour la procédure en cours : le précédent ne vaut plus."""
     with backoffice(ctx) as office:
         from coproctl.services.procedures.codes import resend_code
 

@@ -49,7 +49,7 @@ def purge(
             "--grace",
             metavar="DURÉE",
             help="Garder les codes inutilisables depuis moins longtemps que cela (24h, 90m, 2j, "
-            "1h30m ; un nombre seul compte en heures).",
+            "1h30m ; un nombre seul compte en heures).",
         ),
     ] = "24h",
     dry_run: Annotated[
@@ -67,9 +67,9 @@ def purge(
 ) -> None:
     """Supprimer les codes expirés, utilisés, remplacés ou épuisés depuis plus de --grace.
 
-    Par petits lots (les autres commandes continuent de marcher pendant ce temps) ; sans
+    Par petits lots (les autres commandes continuent de marcher pendant ce temps) ; sans
     effet si on le relance, et sans risque si une autre copie tourne. Un code émis dans
-    l'heure est toujours gardé (les limites de renvoi le comptent) ; un code encore
+    l'heure est toujours gardé (les limites de renvoi le comptent) ; un code encore
     utilisable n'est jamais supprimé.
     """
     with backoffice(ctx) as office:

@@ -28,10 +28,10 @@ def change(
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Envoyer un code à la nouvelle adresse ; `code verify` fait le changement et
+    """Envoyer un code à la nouvelle adresse ; `code verify` fait le changement et
     prévient l'ancienne adresse.
 
-    Secret : le mot de passe actuel.
+    Secret : le mot de passe actuel.
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.email_change import start_email_change

@@ -30,7 +30,7 @@ TYPER_MESSAGES = {
     "Options": "Options",
     "Commands": "Commandes",
     "Missing command.": "Commande manquante.",
-    "No such command {name!r}.": "Commande inconnue" + NBSP + ": « {name} ».",
+    "No such command {name!r}.": "Commande inconnue" + NBSP + ": « {name} ».",
 }
 
 # typer.rich_utils constants -> French (read by the help renderer at each call)
@@ -101,31 +101,31 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Value error, "), ""),
     (
         re.compile(r"^'(?P<v>.*)' does not match the formats? (?P<f>.*)\.$"),
-        "« {v} » n'est pas une date au format {f}.",
+        "« {v} » n'est pas une date au format {f}.",
     ),
     (
         re.compile(r"^'(?P<v>.*)' is not one of (?P<c>.*)\.$"),
-        "« {v} » n'est pas une valeur possible (valeurs" + NBSP + ": {c}).",
+        "« {v} » n'est pas une valeur possible (valeurs" + NBSP + ": {c}).",
     ),
     (
         re.compile(r"^(?P<k>file|dir|path|File|Directory|Path) '(?P<p>.*)' does not exist\.$"),
-        "{k} « {p} » introuvable.",
+        "{k} « {p} » introuvable.",
     ),
     (
         re.compile(r"^(?P<k>file|dir|path|File|Directory|Path) '(?P<p>.*)' is a file\.$"),
-        "{k} « {p} » est un fichier.",
+        "{k} « {p} » est un fichier.",
     ),
     (
         re.compile(r"^(?P<k>file|dir|path|File|Directory|Path) '(?P<p>.*)' is a directory\.$"),
-        "{k} « {p} » est un dossier.",
+        "{k} « {p} » est un dossier.",
     ),
     (
         re.compile(r"^(?P<k>file|dir|path|File|Directory|Path) '(?P<p>.*)' is not readable\.$"),
-        "{k} « {p} » illisible (droits).",
+        "{k} « {p} » illisible (droits).",
     ),
     (
         re.compile(r"^(?P<k>file|dir|path|File|Directory|Path) '(?P<p>.*)' is not writable\.$"),
-        "{k} « {p} » non modifiable (droits).",
+        "{k} « {p} » non modifiable (droits).",
     ),
     (re.compile(r"^Option '(?P<o>.*)' requires an argument\.$"), "L'option {o} attend une valeur."),
     (
@@ -256,7 +256,7 @@ def usage_message(error: Any) -> str:
             else f"Valeur invalide{NBSP}: {detail}"
         )
     if isinstance(error, ce.FileError):
-        return f"Impossible d'ouvrir le fichier « {error.ui_filename} »{NBSP}: {error.message}"
+        return f"Impossible d'ouvrir le fichier « {error.ui_filename} »{NBSP}: {error.message}"
     return translate(error.message if hasattr(error, "message") else str(error))
 
 

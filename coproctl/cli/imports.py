@@ -12,6 +12,7 @@ import typer
 from coproctl.cli.output import emit
 from coproctl.cli.runtime import backoffice, state
 from coproctl.errors import BadInput
+from coproctl.typography import count
 
 if TYPE_CHECKING:
     from coproctl.services.importing.notes import LineNote
@@ -22,8 +23,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.app G
 # what the imports read (kept light: --help imports no reader); tests/cli/test_import_help.py
 # checks these lists against the reader and the legacy constructions
 ENCODINGS = (
-    "détecté : UTF-8 (avec ou sans BOM), UTF-16 avec BOM, et parmi Windows-1252, Mac Roman "
-    "et ISO-8859-15 celui qui se lit le mieux en français (deux lectures trop proches : "
+    "détecté : UTF-8 (avec ou sans BOM), UTF-16 avec BOM, et parmi Windows-1252, Mac Roman "
+    "et ISO-8859-15 celui qui se lit le mieux en français (deux lectures trop proches : "
     "refus, avec les deux)"
 )
 COMMON_ENCODINGS = (
@@ -52,7 +53,7 @@ Mapping = Annotated[
         "--map",
         metavar="'EN-TÊTE=champ'",
         help="Associer une colonne que les alias ne reconnaissent pas à un champ ('En-tête=-' "
-        "l'écarte ; '#9=address' désigne la 9e colonne) ; répétable.",
+        "l'écarte ; '#9=address' désigne la 9e colonne) ; répétable.",
     ),
 ]
 Encoding = Annotated[
@@ -60,14 +61,14 @@ Encoding = Annotated[
     typer.Option(
         metavar="ENCODAGE",
         help=f"Imposer l'encodage d'un fichier texte (par défaut {ENCODINGS}). Tout nom "
-        f"d'encodage de Python est accepté ; les plus courants : {COMMON_ENCODINGS}.",
+        f"d'encodage de Python est accepté ; les plus courants : {COMMON_ENCODINGS}.",
     ),
 ]
 Delimiter = Annotated[
     str | None,
     typer.Option(
         metavar="SÉPARATEUR",
-        help="Imposer le séparateur : ';', ',' ou 'tab' (par défaut : détecté).",
+        help="Imposer le séparateur : ';', ',' ou 'tab' (par défaut : détecté).",
     ),
 ]
 Sheet = Annotated[
@@ -75,7 +76,7 @@ Sheet = Annotated[
     typer.Option(
         "--sheet",
         metavar="NOM",
-        help="La feuille à lire dans un classeur (par défaut : la première qui a des données).",
+        help="La feuille à lire dans un classeur (par défaut : la première qui a des données).",
     ),
 ]
 DryRun = Annotated[
@@ -97,7 +98,7 @@ Restore = Annotated[
     bool,
     typer.Option(
         "--restore",
-        help="Recréer les comptes des propriétaires effacés par « owner erase » (sinon leurs "
+        help="Recréer les comptes des propriétaires effacés par « owner erase » (sinon leurs "
         "lignes sont ignorées, avec un avertissement).",
     ),
 ]
@@ -116,7 +117,7 @@ Workers = Annotated[
     typer.Option(
         "--workers",
         min=1,
-        help="Processus de calcul des empreintes (par défaut : un par cœur).",
+        help="Processus de calcul des empreintes (par défaut : un par cœur).",
     ),
 ]
 LegacyScheme = Annotated[
@@ -124,9 +125,9 @@ LegacyScheme = Annotated[
     typer.Option(
         "--legacy-scheme",
         metavar="CONSTRUCTION",
-        help="Quand le sel est dans sa propre colonne (salt, sel) : comment l'ancien extranet "
+        help="Quand le sel est dans sa propre colonne (salt, sel) : comment l'ancien extranet "
         "combinait sel et mot de passe, parmi " + ", ".join(LEGACY_SCHEMES) + " (Joomla "
-        "1.5 : 'md5(password+salt)'). Sans cette option, un fichier qui a une colonne de sel "
+        "1.5 : 'md5(password+salt)'). Sans cette option, un fichier qui a une colonne de sel "
         "est refusé.",
     ),
 ]
@@ -142,7 +143,7 @@ def _delimiter(value: str | None) -> str | None:
         return DELIMITERS[value.lower()]
     except KeyError:
         raise BadInput(
-            "bad_delimiter", f"Séparateur « {value} » inconnu : ';', ',' ou 'tab'."
+            "bad_delimiter", f"Séparateur « {value} » inconnu : ';', ',' ou 'tab'."
         ) from None
 
 
@@ -175,12 +176,12 @@ def _progress() -> Iterator[Callable[[int, int], None] | None]:
 def _notes(title: str, notes: list[LineNote]) -> None:
     if not notes:
         return
-    typer.echo(f"{title} :")
+    typer.echo(f"{title} :")
     for note in notes[:SHOWN]:
         who = f" ({note.identifiant})" if note.identifiant else ""
-        typer.echo(f"  ligne {note.line}{who} : {note.reason}")
+        typer.echo(f"  ligne {note.line}{who} : {note.reason}")
     if len(notes) > SHOWN:
-        typer.echo(f"  … et {len(notes) - SHOWN} autre(s) (la liste complète : --json)")
+        typer.echo(f"  … et {len(notes) - SHOWN} autre(s) (la liste complète : --json)")
 
 
 def _source_text(summary: ImportSummary) -> str:
@@ -188,7 +189,7 @@ def _source_text(summary: ImportSummary) -> str:
     from coproctl.importers.reader import DELIMITER_NAMES
 
     if summary.format in ("xlsx", "xls", "ods"):
-        sheet = f", feuille « {summary.sheet} »" if summary.sheet else ""
+        sheet = f", feuille « {summary.sheet} »" if summary.sheet else ""
         return f"classeur {summary.format}{sheet}"
     encoding = summary.decoding.get("label") or summary.encoding
     if summary.delimiter:
@@ -199,30 +200,30 @@ def _source_text(summary: ImportSummary) -> str:
 def _render(summary: ImportSummary, report: Path | None) -> Callable[[], None]:
     def human() -> None:
         typer.echo(
-            f"{summary.file} ({_source_text(summary)}) : {summary.rows} ligne(s), "
-            f"{summary.accounts} identifiant(s)."
+            f"{summary.file} ({_source_text(summary)}) : {count(summary.rows, 'ligne')}, "
+            f"{count(summary.accounts, 'identifiant')}."
         )
         if summary.ignored_columns:
-            typer.echo("Colonnes ignorées : " + ", ".join(summary.ignored_columns))
+            typer.echo("Colonnes ignorées : " + ", ".join(summary.ignored_columns))
         _notes("Lignes rejetées", summary.rejected)
         _notes("Avertissements", summary.warnings)
         verb = "à créer" if not summary.written else "créés"
         typer.echo(
-            f"Comptes {verb} : {summary.created} · mis à jour : {summary.updated} · "
-            f"inchangés : {summary.unchanged} · lignes rejetées : {len(summary.rejected)} · "
-            f"avertissements : {len(summary.warnings)}"
+            f"Comptes {verb} : {summary.created} · mis à jour : {summary.updated} · "
+            f"inchangés : {summary.unchanged} · lignes rejetées : {len(summary.rejected)} · "
+            f"avertissements : {len(summary.warnings)}"
         )
         if summary.skipped:
             typer.echo(
-                f"Comptes de propriétaires effacés, ignorés : {summary.skipped} "
+                f"Comptes de propriétaires effacés, ignorés : {summary.skipped} "
                 "(--restore pour les recréer)"
             )
         if summary.dry_run:
-            typer.echo("Simulation (--dry-run) : rien n'a été écrit.")
+            typer.echo("Simulation (--dry-run) : rien n'a été écrit.")
         elif not summary.written:
-            typer.echo("--strict : des lignes sont rejetées, rien n'a été importé.")
+            typer.echo("--strict : des lignes sont rejetées, rien n'a été importé.")
         if report is not None:
-            typer.echo(f"Rapport des lignes rejetées : {report}")
+            typer.echo(f"Rapport des lignes rejetées : {report}")
 
     return human
 
@@ -275,14 +276,14 @@ def calls_for_funds(
     batch_size: BatchSize = 500,
     workers: Workers = None,
 ) -> None:
-    """Importer l'export trimestriel des appels de fonds : créer et mettre à jour les comptes.
+    """Importer l'export trimestriel des appels de fonds : créer et mettre à jour les comptes.
 
-    Fichiers lus : CSV (séparateur ; , ou tabulation), classeurs .xlsx, .xls et .ods,
+    Fichiers lus : CSV (séparateur ; , ou tabulation), classeurs .xlsx, .xls et .ods,
     JSON lines. Encodage détecté (UTF-8, UTF-16 avec BOM, Windows-1252, Mac Roman,
     ISO-8859-15), ou imposé par --encoding. Les lignes d'un même identifiant sont réunies
-    (lots collectés) ; les lignes de total sont écartées. Les comptes nouveaux sont créés
-    en attente, avec le mot de passe initial du fichier ; les autres sont mis à jour, jamais
-    en double. Code de sortie : 0 si toutes les lignes sont prises, 1 si des lignes sont
+    (lots collectés) ; les lignes de total sont écartées. Les comptes nouveaux sont créés
+    en attente, avec le mot de passe initial du fichier ; les autres sont mis à jour, jamais
+    en double. Code de sortie : 0 si toutes les lignes sont prises, 1 si des lignes sont
     rejetées, 2 si le fichier est illisible.
     """
     _run(
@@ -322,13 +323,13 @@ def legacy(
 ) -> None:
     """Importer les comptes de l'ancien extranet, avec l'empreinte de leur mot de passe.
 
-    Fichiers lus : CSV (séparateur ; , ou tabulation), classeurs .xlsx, .xls et .ods,
+    Fichiers lus : CSV (séparateur ; , ou tabulation), classeurs .xlsx, .xls et .ods,
     JSON lines. Encodage détecté (UTF-8, UTF-16 avec BOM, Windows-1252, Mac Roman,
     ISO-8859-15), ou imposé par --encoding. Le format de chaque
-    empreinte est reconnu d'après l'empreinte elle-même : WordPress et phpBB (phpass),
+    empreinte est reconnu d'après l'empreinte elle-même : WordPress et phpBB (phpass),
     Drupal 7, Joomla, Django, LDAP, .htpasswd, MySQL, crypt Unix (MD5, SHA, DES,
     yescrypt), bcrypt, argon2, MD5/SHA hexadécimal. Une empreinte inutilisable rejette sa
-    ligne en disant quoi faire (account reset). Les comptes arrivent en attente ;
+    ligne en disant quoi faire (account reset). Les comptes arrivent en attente ;
     l'ancien mot de passe ouvre la procédure de mise à jour.
     """
     _run(

@@ -64,7 +64,7 @@ def parse_status(text: str | None) -> str | None:
     if code is None:
         raise BadInput(
             "bad_status",
-            f"Statut inconnu « {text} » : en attente, actif ou désactivé "
+            f"Statut inconnu « {text} » : en attente, actif ou désactivé "
             "(ou pending, active, disabled).",
         )
     return code

@@ -67,7 +67,7 @@ class SuggestingGroup(TyperGroup):
             if args and not args[0].startswith("-"):
                 meant = suggestions(ctx, args[0])
                 if meant:
-                    listed = ", ".join(f"« {name} »" for name in meant)
+                    listed = ", ".join(f"« {name} »" for name in meant)
                     error.message = f"{error.message} Vouliez-vous dire {listed}{french.NBSP}?"
             raise
 

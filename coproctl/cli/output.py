@@ -244,7 +244,7 @@ Limit = Annotated[
         "--limit",
         min=0,
         metavar="N",
-        help="Au plus N lignes ; 0 : aucune limite. Par défaut : 200 à l'écran (100 pour "
+        help="Au plus N lignes ; 0 : aucune limite. Par défaut : 200 à l'écran (100 pour "
         "l'audit), toutes en --json et --csv.",
     ),
 ]
@@ -256,7 +256,7 @@ Csv = Annotated[
     bool,
     typer.Option(
         "--csv",
-        help="Sortie CSV (séparateur « ; », UTF-8 avec BOM, pour Excel), toutes les lignes "
+        help="Sortie CSV (séparateur « ; », UTF-8 avec BOM, pour Excel), toutes les lignes "
         "sauf --limit.",
     ),
 ]
@@ -318,7 +318,7 @@ def confirm(question: str, *, yes: bool, cancelled: str = "Action annulée") -> 
 
     try:
         answer = typer.prompt(
-            f"{question}\nTapez « oui » pour confirmer",
+            f"{question}\nTapez « oui » pour confirmer",
             default="non",
             show_default=False,
             err=True,
@@ -332,5 +332,5 @@ def confirm(question: str, *, yes: bool, cancelled: str = "Action annulée") -> 
         raise Refused(
             "cancelled",
             f"{cancelled}{NBSP}: rien n'a été modifié.",
-            hint="Pour un script : ajoutez --yes (confirmation donnée d'avance).",
+            hint="Pour un script : ajoutez --yes (confirmation donnée d'avance).",
         )

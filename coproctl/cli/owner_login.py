@@ -10,9 +10,9 @@ from coproctl.cli.output import emit
 from coproctl.cli.runtime import PASSWORD_STDIN_HELP, SecretReader, backoffice, state
 
 NEXT_STEP_TEXT = {
-    "active": "Identifiants corrects : compte actif.",
+    "active": "Identifiants corrects : compte actif.",
     "update required": (
-        "Identifiants corrects : mise à jour requise (e-mail et mot de passe personnel à "
+        "Identifiants corrects : mise à jour requise (e-mail et mot de passe personnel à "
         "choisir, coproctl update start)."
     ),
 }
@@ -25,9 +25,9 @@ def login(
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Vérifier un identifiant et son mot de passe. Secret : le mot de passe.
+    """Vérifier un identifiant et son mot de passe. Secret : le mot de passe.
 
-    Sortie 0 s'ils sont justes (compte actif, ou mise à jour requise) ; 1 s'ils sont faux,
+    Sortie 0 s'ils sont justes (compte actif, ou mise à jour requise) ; 1 s'ils sont faux,
     si le compte est verrouillé ou désactivé, ou si le mot de passe du courrier a expiré.
     """
     with backoffice(ctx) as office:

@@ -81,7 +81,7 @@ def _write_private(path: Path, text: str) -> None:
         os.chmod(path, 0o600)
     except OSError as exc:
         raise BadInput(
-            "unwritable_file", f"Écriture impossible : {path} ({exc.strerror})."
+            "unwritable_file", f"Écriture impossible : {path} ({exc.strerror})."
         ) from None
 
 
@@ -102,9 +102,9 @@ def export(
 ) -> None:
     """Tout ce qui est conservé sur le propriétaire et ses comptes, en JSON (droit d'accès).
 
-    Propriétaire, comptes, codes de vérification, e-mails et événements d'audit : toutes
+    Propriétaire, comptes, codes de vérification, e-mails et événements d'audit : toutes
     les colonnes sauf les secrets (empreinte du mot de passe, empreintes des codes, codes en
-    attente d'envoi), que l'export nomme sous « withheld ». L'export est inscrit au journal
+    attente d'envoi), que l'export nomme sous « withheld ». L'export est inscrit au journal
     d'audit.
     """
     with backoffice(ctx) as office:
@@ -151,7 +151,7 @@ def erase(
 
     Irréversible. Les événements d'audit sont gardés, sous un pseudonyme, pour que le
     journal les compte encore. Refusé pendant une procédure en cours sur l'un des comptes,
-    sauf --force ; ce refus est dit avant toute question.
+    sauf --force ; ce refus est dit avant toute question.
     """
     with backoffice(ctx) as office:
         from coproctl.services.owners.personal_data import check_erasable, erase_owner

@@ -24,7 +24,7 @@ NOTED_HELP = (
 
 
 def _changed_text(result: PasswordChanged) -> str:
-    lines = ["Nouveau mot de passe enregistré pour : " + ", ".join(result.identifiants) + "."]
+    lines = ["Nouveau mot de passe enregistré pour : " + ", ".join(result.identifiants) + "."]
     lines += [kept.message for kept in result.kept]
     return "\n".join(lines)
 
@@ -37,7 +37,7 @@ def _tell(json_mode: bool, lines: list[str]) -> None:
 
 
 def _rules(rules: list[str]) -> list[str]:
-    return ["Le nouveau mot de passe :", *(f"- {rule}" for rule in rules)]
+    return ["Le nouveau mot de passe :", *(f"- {rule}" for rule in rules)]
 
 
 @app.command("set")
@@ -48,7 +48,7 @@ def set_(
         bool,
         typer.Option(
             "--this-account-only",
-            help="Après une mise à jour : le mot de passe et l'adresse pour ce compte "
+            help="Après une mise à jour : le mot de passe et l'adresse pour ce compte "
             "seulement, pas pour les autres comptes du propriétaire.",
         ),
     ] = False,
@@ -60,8 +60,8 @@ def set_(
     """Dernière étape de la mise à jour ou du mot de passe oublié, le code une fois validé
     (`code verify`, sur ce poste et avec ce compte utilisateur).
 
-    Avant tout secret : l'état de la procédure, --noted, les règles, et les autres comptes
-    que le mot de passe atteindra. Secrets : le nouveau mot de passe (vérifié aussitôt),
+    Avant tout secret : l'état de la procédure, --noted, les règles, et les autres comptes
+    que le mot de passe atteindra. Secrets : le nouveau mot de passe (vérifié aussitôt),
     puis sa confirmation.
     """
     json_mode = state(ctx).json
@@ -76,7 +76,7 @@ def set_(
             announce = _rules(plan.rules) + plan.warnings
             if plan.others:
                 announce.append(
-                    f"(Pour ce compte seulement : coproctl password set {plan.identifiant} "
+                    f"(Pour ce compte seulement : coproctl password set {plan.identifiant} "
                     "--this-account-only)"
                 )
             _tell(json_mode, announce)
@@ -104,11 +104,11 @@ def forgot(
         str, typer.Option("--email", help="L'adresse e-mail liée au compte, selon le propriétaire.")
     ],
 ) -> None:
-    """Mot de passe oublié, étape 1 : un code est envoyé si l'identifiant et l'adresse
+    """Mot de passe oublié, étape 1 : un code est envoyé si l'identifiant et l'adresse
     correspondent.
 
-    La réponse est la même dans tous les cas ; une ligne pour le personnel, sur la sortie
-    d'erreur (ou « staff_note » en --json), dit si un code est parti, sinon pourquoi, et la
+    La réponse est la même dans tous les cas ; une ligne pour le personnel, sur la sortie
+    d'erreur (ou « staff_note » en --json), dit si un code est parti, sinon pourquoi, et la
     suite.
     """
     with backoffice(ctx) as office:
@@ -133,9 +133,9 @@ def change(
         bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)
     ] = False,
 ) -> None:
-    """Paramètres : changer le mot de passe d'un compte actif (ce compte seulement).
+    """Paramètres : changer le mot de passe d'un compte actif (ce compte seulement).
 
-    Avant tout secret : --noted et les règles. Secrets : le mot de passe actuel, le nouveau
+    Avant tout secret : --noted et les règles. Secrets : le mot de passe actuel, le nouveau
     (vérifié aussitôt), puis sa confirmation.
     """
     json_mode = state(ctx).json

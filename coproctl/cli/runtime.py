@@ -57,7 +57,7 @@ def _unexpected(exc: Exception) -> CoproctlError | None:
     if isinstance(exc, UnicodeEncodeError) and "surrogates" in exc.reason:
         return BadInput(
             "bad_encoding",
-            "Saisie illisible : un argument contient des octets qui ne sont pas du texte "
+            "Saisie illisible : un argument contient des octets qui ne sont pas du texte "
             "UTF-8 (réglez le terminal en UTF-8).",
         )
     return None
@@ -102,7 +102,7 @@ class SecretReader:
             if not line:
                 raise BadInput(
                     "missing_secret",
-                    f"Entrée standard : il manque « {label} » (un secret par ligne, dans l'ordre "
+                    f"Entrée standard : il manque « {label} » (un secret par ligne, dans l'ordre "
                     "indiqué par --help).",
                 )
             return line.rstrip("\r\n")

@@ -23,7 +23,7 @@ class By(StrEnum):
 
 
 STATES_FR = {"code_sent": "code à saisir", "code_verified": "code validé", "stalled": "abandonnées"}
-PERIODS_FR = {"24h": "dernières 24 heures", "7d": "7 derniers jours"}
+PERIODS_FR = {"24h": "dernières 24 heures", "7d": "7 derniers jours"}
 CAUSES_FR = {
     "mailbox_full": "boîte pleine",
     "spam": "anti-spam / refus",

@@ -36,7 +36,7 @@ def start(
     """Vérifier le mot de passe communiqué par le syndic, puis envoyer un code de mise à
     jour à l'adresse choisie.
 
-    Secret : le mot de passe du syndic (courrier, ou celui de l'ancien espace client).
+    Secret : le mot de passe du syndic (courrier, ou celui de l'ancien espace client).
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.update import start_update

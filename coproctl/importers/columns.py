@@ -41,7 +41,7 @@ def parse_mapping(items: Iterable[str], allowed: Sequence[str]) -> dict[str, str
             if not number.isdigit() or int(number) < 1:
                 raise ReadError(
                     "bad_mapping",
-                    f"--map « {item} » : après # vient le numéro de la colonne, compté à "
+                    f"--map « {item} » : après # vient le numéro de la colonne, compté à "
                     "partir de 1 (--map '#9=address').",
                 )
             key = position_key(int(number))
@@ -50,7 +50,7 @@ def parse_mapping(items: Iterable[str], allowed: Sequence[str]) -> dict[str, str
         if not sep or not key:
             raise ReadError(
                 "bad_mapping",
-                f"--map « {item} » : la forme attendue est 'En-tête=champ' ou '#N=champ'.",
+                f"--map « {item} » : la forme attendue est 'En-tête=champ' ou '#N=champ'.",
             )
         target = target.strip()
         if target in ("", IGNORE):
@@ -60,8 +60,8 @@ def parse_mapping(items: Iterable[str], allowed: Sequence[str]) -> dict[str, str
         if name is None or name not in allowed:
             raise ReadError(
                 "bad_mapping",
-                f"--map « {item} » : champ inconnu « {target} ». Champs possibles : "
-                f"{', '.join(allowed)} (ou « - » pour ignorer la colonne).",
+                f"--map « {item} » : champ inconnu « {target} ». Champs possibles : "
+                f"{', '.join(allowed)} (ou « - » pour ignorer la colonne).",
             )
         mapping[key] = name
     return mapping
@@ -124,8 +124,8 @@ class Columns:
                 ReadNote(
                     line,
                     "columns_joined",
-                    f"{len(positions)} colonnes « {FIELDS[name].label} » ({listed}) réunies en "
-                    "une seule adresse, dans l'ordre, séparées par « , » ; --map '#N=-' en "
+                    f"{len(positions)} colonnes « {FIELDS[name].label} » ({listed}) réunies en "
+                    "une seule adresse, dans l'ordre, séparées par « , » ; --map '#N=-' en "
                     "écarte une.",
                 )
             )
@@ -134,8 +134,8 @@ class Columns:
                 ReadNote(
                     line,
                     "owner_column_split",
-                    f"Colonne « {self.header[self.owner_at]} » découpée en civilité, nom (les "
-                    "mots en majuscules) et prénom, faute de colonnes séparées : vérifiez les "
+                    f"Colonne « {self.header[self.owner_at]} » découpée en civilité, nom (les "
+                    "mots en majuscules) et prénom, faute de colonnes séparées : vérifiez les "
                     "noms composés.",
                 )
             )
@@ -144,21 +144,21 @@ class Columns:
     def check(self, required: Sequence[str], mapping: Mapping[str, str], source: str) -> None:
         """Refuse a header that cannot be read as asked (ReadError, exit 2)."""
         found = [cell for cell in self.header if cell]
-        found_text = ", ".join(f"« {cell} »" for cell in found) or "aucune"
+        found_text = ", ".join(f"« {cell} »" for cell in found) or "aucune"
         present = {normalise_header(cell) for cell in self.header}
         for key in mapping:
             if key.startswith("#"):
                 if int(key[1:]) > len(self.header):
                     raise ReadError(
                         "bad_mapping",
-                        f"--map : pas de colonne {key} dans {source}, qui en a "
-                        f"{len(self.header)}. Colonnes trouvées : {found_text}.",
+                        f"--map : pas de colonne {key} dans {source}, qui en a "
+                        f"{len(self.header)}. Colonnes trouvées : {found_text}.",
                         columns_found=found,
                     )
             elif key not in present:
                 raise ReadError(
                     "bad_mapping",
-                    f"--map : aucune colonne « {key} » dans {source}. Colonnes trouvées : "
+                    f"--map : aucune colonne « {key} » dans {source}. Colonnes trouvées : "
                     f"{found_text}.",
                     columns_found=found,
                 )
@@ -168,9 +168,9 @@ class Columns:
             fix = position_key(second + 1) if same else self.header[second]
             raise ReadError(
                 "ambiguous_columns",
-                f"Les colonnes « {self.header[first]} » (n° {first + 1}) et "
-                f"« {self.header[second]} » (n° {second + 1}) désignent toutes deux le champ "
-                f"{name} ({FIELDS[name].label}) : écartez-en une avec --map '{fix}=-'.",
+                f"Les colonnes « {self.header[first]} » (n° {first + 1}) et "
+                f"« {self.header[second]} » (n° {second + 1}) désignent toutes deux le champ "
+                f"{name} ({FIELDS[name].label}) : écartez-en une avec --map '{fix}=-'.",
                 columns_found=found,
             )
         names = set(self.index)
@@ -184,7 +184,7 @@ class Columns:
             )
             raise ReadError(
                 "missing_columns",
-                f"Colonnes obligatoires absentes de {source} : {described}. Colonnes trouvées : "
+                f"Colonnes obligatoires absentes de {source} : {described}. Colonnes trouvées : "
                 f"{found_text}. Indiquez la bonne colonne avec --map 'En-tête=champ' (ou "
                 "'#N=champ' pour la N-ième colonne).",
                 columns_found=found,

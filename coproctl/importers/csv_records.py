@@ -38,9 +38,9 @@ class StrayQuote(ReadError):
         )
         super().__init__(
             "stray_quote",
-            f'Ligne {line} : un guillemet (") ouvre une cellule qui {span} : les lignes '
+            f'Ligne {line} : un guillemet (") ouvre une cellule qui {span} : les lignes '
             "suivantes ne formeraient qu'une cellule et leurs comptes disparaîtraient. "
-            f"Supprimez ce guillemet (ou doublez-le) à la ligne {line}, puis relancez : rien "
+            f"Supprimez ce guillemet (ou doublez-le) à la ligne {line}, puis relancez : rien "
             "n'a été importé.",
             line=line,
         )

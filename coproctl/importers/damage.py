@@ -54,8 +54,8 @@ def postal_code(line: int, value: str) -> ReadNote | None:
         return ReadNote(
             line,
             "postal_code_4_digits",
-            f"code postal « {value} » à 4 chiffres : un tableur a sans doute supprimé le zéro "
-            f"initial (« 0{value} ») ; corrigez-le dans le fichier.",
+            f"code postal « {value} » à 4 chiffres : un tableur a sans doute supprimé le zéro "
+            f"initial (« 0{value} ») ; corrigez-le dans le fichier.",
         )
     return None
 
@@ -71,11 +71,11 @@ def lot(line: int, value: str, typed: str | None) -> ReadNote | None:
         guess = f"{_MONTHS[match[1].lower()]}-{int(match[2]) % 100}"
     elif typed != DATE and _FULL_DATE.fullmatch(value) is None:
         return None
-    original = f" (sans doute « {guess} » à l'origine)" if guess else ""
+    original = f" (sans doute « {guess} » à l'origine)" if guess else ""
     return ReadNote(
         line,
         "lot_read_as_date",
-        f"lot « {value} » : une date, qu'un tableur a faite d'un numéro de lot{original} ; "
+        f"lot « {value} » : une date, qu'un tableur a faite d'un numéro de lot{original} ; "
         "corrigez-le dans le fichier.",
     )
 
@@ -86,8 +86,8 @@ def password(line: int, value: str, typed: str | None) -> ReadNote | None:
         return ReadNote(
             line,
             "password_number",
-            "mot de passe saisi comme un nombre dans le classeur : le tableur a pu le "
-            "réécrire (zéros initiaux, notation scientifique) ; celui de la lettre risque de "
+            "mot de passe saisi comme un nombre dans le classeur : le tableur a pu le "
+            "réécrire (zéros initiaux, notation scientifique) ; celui de la lettre risque de "
             "ne plus fonctionner.",
         )
     if not value[:1].isdigit() and value[:1] not in "+-":
@@ -96,15 +96,15 @@ def password(line: int, value: str, typed: str | None) -> ReadNote | None:
         return ReadNote(
             line,
             "password_scientific",
-            "mot de passe en notation scientifique (de la forme 1,00E+05) : un tableur a pris "
-            "le mot de passe pour un nombre et l'a réécrit ; celui de la lettre ne "
+            "mot de passe en notation scientifique (de la forme 1,00E+05) : un tableur a pris "
+            "le mot de passe pour un nombre et l'a réécrit ; celui de la lettre ne "
             "fonctionnera pas.",
         )
     if _DECIMAL_COMMA.fullmatch(value):
         return ReadNote(
             line,
             "password_decimal_comma",
-            "mot de passe en nombre à virgule : un tableur a pu le réécrire (virgule "
-            "décimale, chiffres arrondis) ; vérifiez celui de la lettre.",
+            "mot de passe en nombre à virgule : un tableur a pu le réécrire (virgule "
+            "décimale, chiffres arrondis) ; vérifiez celui de la lettre.",
         )
     return None

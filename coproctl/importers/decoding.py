@@ -64,8 +64,8 @@ def choose(data: bytes, encoding: str | None = None) -> Decoding:
         except LookupError:
             raise ReadError(
                 "bad_encoding",
-                f"Encodage inconnu : « {encoding} ». Tout nom d'encodage de Python est accepté ; "
-                f"les plus courants : {COMMON_TEXT}.",
+                f"Encodage inconnu : « {encoding} ». Tout nom d'encodage de Python est accepté ; "
+                f"les plus courants : {COMMON_TEXT}.",
             ) from None
         _check(data, encoding, forced=True)
         return Decoding(encoding, GIVEN, label(encoding, GIVEN))
@@ -76,7 +76,7 @@ def choose(data: bytes, encoding: str | None = None) -> Decoding:
     if b"\x00" in data:
         raise ReadError(
             "unreadable_file",
-            "Le fichier contient des octets nuls : ce n'est pas un export CSV, ou il est en "
+            "Le fichier contient des octets nuls : ce n'est pas un export CSV, ou il est en "
             "UTF-16 sans marque d'ordre (précisez --encoding utf-16-le).",
         )
     if data.isascii() or _valid(data, UTF8):
@@ -101,8 +101,8 @@ class Ambiguous(ReadError):
         names = encoding_detection.LABELS
         super().__init__(
             "ambiguous_encoding",
-            f"Encodage incertain : le fichier se lit aussi bien en {names[first]} qu'en "
-            f"{names[second]}{examples}. Précisez-le : --encoding {first} ou --encoding "
+            f"Encodage incertain : le fichier se lit aussi bien en {names[first]} qu'en "
+            f"{names[second]}{examples}. Précisez-le : --encoding {first} ou --encoding "
             f"{second}.",
             candidates=[first, second],
         )
@@ -136,7 +136,7 @@ def _check(data: bytes, codec: str, *, forced: bool) -> None:
     try:
         decoder = codecs.getincrementaldecoder(codec)()
     except (LookupError, TypeError):
-        raise ReadError("bad_encoding", f"« {codec} » n'est pas un encodage de texte.") from None
+        raise ReadError("bad_encoding", f"« {codec} » n'est pas un encodage de texte.") from None
     view = memoryview(data)
     at = 0
     try:
@@ -148,12 +148,12 @@ def _check(data: bytes, codec: str, *, forced: bool) -> None:
         offset = at + exc.start
         breaks = b"\n" if b"\n" in data else b"\r"  # a classic Mac file ends lines with CR
         line = data.count(breaks, 0, offset) + 1
-        hint = "" if forced else " ; précisez l'encodage du fichier avec --encoding"
+        hint = "" if forced else " ; précisez l'encodage du fichier avec --encoding"
         raise ReadError(
             "bad_encoding",
             f"Le fichier n'est pas lisible en {codec} (octet invalide ligne {line}){hint}.",
         ) from None
     except (UnicodeError, ValueError, TypeError) as exc:  # a truncated UTF-16 file...
         raise ReadError(
-            "bad_encoding", f"Le fichier n'est pas lisible en {codec} : {exc}."
+            "bad_encoding", f"Le fichier n'est pas lisible en {codec} : {exc}."
         ) from None

@@ -131,7 +131,7 @@ def read_data(
     if sheet is not None:
         raise ReadError(
             "not_a_workbook",
-            f"--sheet ne s'applique qu'à un classeur (.xlsx, .xls, .ods) ; {source} est un "
+            f"--sheet ne s'applique qu'à un classeur (.xlsx, .xls, .ods) ; {source} est un "
             "fichier texte.",
         )
     try:
@@ -285,7 +285,7 @@ def _with_examples(
         pass
     if not examples:
         return ambiguous
-    shown = " ; ".join(f"« {a} » ou « {b} »" for a, b in examples[:2])
+    shown = " ; ".join(f"« {a} » ou « {b} »" for a, b in examples[:2])
     return Ambiguous(ambiguous.guess, f" ({shown})")
 
 
@@ -309,7 +309,7 @@ def read_workbook(
             if len(head) >= HEADER_SEARCH_LINES:
                 break
     if not head:
-        raise ReadError("empty_file", f"La feuille « {opened.name} » de {source} est vide.")
+        raise ReadError("empty_file", f"La feuille « {opened.name} » de {source} est vide.")
     best: tuple[int, int] | None = None
     columns: Columns | None = None
     header_at = 0
@@ -319,8 +319,8 @@ def read_workbook(
         if best is None or key > best:
             best, columns, header_at = key, candidate, position
     assert columns is not None
-    columns.check(required, mapping, f"{source} (feuille « {opened.name} »)")
-    decoding = Decoding(kind, WORKBOOK, f"classeur {kind}, feuille « {opened.name} »")
+    columns.check(required, mapping, f"{source} (feuille « {opened.name} »)")
+    decoding = Decoding(kind, WORKBOOK, f"classeur {kind}, feuille « {opened.name} »")
     table = _table(source, decoding, columns, format=kind, sheet=opened.name)
     table.header_line = head[header_at].line
     note = opened.note(table.header_line)
@@ -382,7 +382,7 @@ def read_json_lines(
                 LineError(
                     number,
                     ident.strip() or None if isinstance(ident, str) else None,
-                    f"valeur non textuelle pour « {bad[0]} »",
+                    f"valeur non textuelle pour « {bad[0]} »",
                     [c or "" for c in cells],
                 )
             )

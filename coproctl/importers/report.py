@@ -23,7 +23,7 @@ from coproctl.csv_safety import safe_row
 from coproctl.errors import BadInput
 
 MASKED = "(masqué)"
-WITHHELD = "cellules non reproduites : ligne mal formée"
+WITHHELD = "cellules non reproduites : ligne mal formée"
 
 
 def attributable(cells: list[str], width: int) -> list[str] | None:
@@ -69,6 +69,6 @@ def write_report(
                 writer.writerow(safe_row([line, identifiant or "", reason, *shown]))
     except OSError as exc:
         raise BadInput(
-            "unwritable_report", f"Impossible d'écrire le rapport {path} : {exc.strerror}."
+            "unwritable_report", f"Impossible d'écrire le rapport {path} : {exc.strerror}."
         ) from None
     return True

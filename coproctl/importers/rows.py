@@ -26,6 +26,7 @@ from coproctl.importers.fields import FIELDS, REPORT_WITHHELD_FIELDS, SECRET_FIE
 from coproctl.importers.owner_name import split_owner
 from coproctl.importers.result import LineError, ReadNote, ReadResult, SourceRow
 from coproctl.importers.workbook import DATE, NUMBER
+from coproctl.typography import count
 
 # printable blanks other than the space, which str.split() collapses too
 _ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -153,8 +154,8 @@ class RowBuilder:
             LineError(
                 line,
                 identifiant,
-                f"{len(record)} valeurs pour {shape.width} colonnes (séparateur ou guillemets "
-                "mal placés ?) : cellules non reproduites",
+                f"{count(len(record), 'valeur')} pour {count(shape.width, 'colonne')} "
+                "(séparateur ou guillemets mal placés ?) : cellules non reproduites",
                 [],
             )
         )
@@ -202,8 +203,8 @@ class RowBuilder:
                         ReadNote(
                             line,
                             "owner_not_split",
-                            f"« {text} » : aucun nom en majuscules, tout est pris comme nom "
-                            "(prénom vide) ; vérifiez-le.",
+                            f"« {text} » : aucun nom en majuscules, tout est pris comme nom "
+                            "(prénom vide) ; vérifiez-le.",
                         )
                     )
         return printable, too_long
@@ -216,7 +217,7 @@ class RowBuilder:
         if any(name in values for name in REPORT_WITHHELD_FIELDS):
             return False
         self.table.notes.append(
-            ReadNote(line, "totals_line", f"ligne de totaux « {first[:40]} » ignorée.")
+            ReadNote(line, "totals_line", f"ligne de totaux « {first[:40]} » ignorée.")
         )
         return True
 
@@ -245,8 +246,8 @@ class RowBuilder:
         if errors > MAX_LINE_ERRORS and errors > len(self.table.rows):
             raise ReadError(
                 "too_many_errors",
-                f"Plus de {MAX_LINE_ERRORS} lignes inutilisables, et plus que de lignes "
-                f"valides (dernière : ligne {self.table.errors[-1].line}) : ce fichier n'est "
+                f"Plus de {MAX_LINE_ERRORS} lignes inutilisables, et plus que de lignes "
+                f"valides (dernière : ligne {self.table.errors[-1].line}) : ce fichier n'est "
                 "pas un export d'appel de fonds lisible avec ces colonnes. Lecture arrêtée, "
                 "rien n'a été importé.",
             )
@@ -258,8 +259,8 @@ class RowBuilder:
                 ReadNote(
                     self.first_null or self.table.header_line,
                     "null_cells",
-                    f"Cellules « NULL » (export phpMyAdmin) lues comme vides, sur "
-                    f"{self.nulls} ligne(s).",
+                    f"Cellules « NULL » (export phpMyAdmin) lues comme vides, sur "
+                    f"{count(self.nulls, 'ligne')}.",
                 )
             )
 
@@ -267,5 +268,5 @@ class RowBuilder:
 def _value_problem(name: str, value: str) -> str:
     spec = FIELDS[name]
     if len(value) > spec.max_length:
-        return f"« {spec.label} » trop long ({spec.max_length} caractères au plus)"
-    return f"caractère de contrôle dans « {spec.label} »"
+        return f"« {spec.label} » trop long ({spec.max_length} caractères au plus)"
+    return f"caractère de contrôle dans « {spec.label} »"

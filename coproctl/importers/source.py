@@ -33,7 +33,7 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _mebibytes(count: int) -> str:
-    return f"{count // (1024 * 1024)} Mo"
+    return f"{count // (1024 * 1024)} Mo"
 
 
 def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -64,12 +64,12 @@ def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
                 watch.feed(chunk, 0, len(chunk))
                 chunks.append(chunk)
     except FileNotFoundError:
-        raise ReadError("file_not_found", f"Fichier introuvable : {path}") from None
+        raise ReadError("file_not_found", f"Fichier introuvable : {path}") from None
     except IsADirectoryError:
         raise ReadError("unreadable_file", f"{path} est un dossier, pas un fichier.") from None
     except OSError as exc:
         raise ReadError(
-            "unreadable_file", f"Lecture impossible de {path} : {exc.strerror}."
+            "unreadable_file", f"Lecture impossible de {path} : {exc.strerror}."
         ) from None
     return b"".join(chunks)
 
@@ -77,7 +77,7 @@ def read_bytes(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
 def _too_large(path: Path, limit: int) -> None:
     raise ReadError(
         "file_too_large",
-        f"Le fichier {path} dépasse {_mebibytes(limit)} : ce n'est pas un export d'appel de "
+        f"Le fichier {path} dépasse {_mebibytes(limit)} : ce n'est pas un export d'appel de "
         "fonds (lecture arrêtée).",
     )
 
@@ -102,7 +102,7 @@ class _LineWatch:
         if not self.wide and data.find(b"\x00", start, end) >= 0:
             raise ReadError(
                 "unreadable_file",
-                f"Le fichier {self.path} contient des octets nuls : ce n'est pas un export CSV, "
+                f"Le fichier {self.path} contient des octets nuls : ce n'est pas un export CSV, "
                 "ou il est en UTF-16 sans marque d'ordre (précisez --encoding utf-16-le).",
             )
         last_break = max(data.rfind(b"\n", start, end), data.rfind(b"\r", start, end))
@@ -122,8 +122,8 @@ class _LineWatch:
     def _too_long(self) -> None:
         raise ReadError(
             "line_too_long",
-            f"Ligne {self.lines} de {self.path} : plus de {_mebibytes(MAX_LINE_BYTES)} sans "
-            "retour à la ligne : ce n'est pas un export CSV (lecture arrêtée).",
+            f"Ligne {self.lines} de {self.path} : plus de {_mebibytes(MAX_LINE_BYTES)} sans "
+            "retour à la ligne : ce n'est pas un export CSV (lecture arrêtée).",
         )
 
 

@@ -45,11 +45,11 @@ class Sheet:
         """Which sheet was read, when the workbook has several."""
         if len(self.names) < 2:
             return None
-        others = ", ".join(f"« {name} »" for name in self.names if name != self.name)
+        others = ", ".join(f"« {name} »" for name in self.names if name != self.name)
         return ReadNote(
             line,
             "sheet_chosen",
-            f"Feuille « {self.name} » lue ; le classeur en contient d'autres ({others}) : "
+            f"Feuille « {self.name} » lue ; le classeur en contient d'autres ({others}) : "
             "--sheet NOM pour en lire une autre.",
         )
 
@@ -70,10 +70,10 @@ def open_sheet(data: bytes, kind: str, source: str, sheet: str | None) -> Sheet:
             try:
                 found = book.get_sheet_by_name(chosen)
             except WorksheetNotFound:
-                listed = ", ".join(f"« {name} »" for name in names)
+                listed = ", ".join(f"« {name} »" for name in names)
                 raise ReadError(
                     "sheet_not_found",
-                    f"Pas de feuille « {chosen} » dans {source}. Feuilles du classeur : {listed}.",
+                    f"Pas de feuille « {chosen} » dans {source}. Feuilles du classeur : {listed}.",
                     sheets=names,
                 ) from None
         rows = found.iter_rows()
@@ -83,7 +83,7 @@ def open_sheet(data: bytes, kind: str, source: str, sheet: str | None) -> Sheet:
     except (CalamineError, ValueError, OSError) as exc:
         raise ReadError(
             "unreadable_file",
-            f"Le classeur {source} ({kind}) est illisible : {exc}. Enregistrez-le de nouveau "
+            f"Le classeur {source} ({kind}) est illisible : {exc}. Enregistrez-le de nouveau "
             "depuis le tableur, ou exportez-le en CSV.",
         ) from None
     return Sheet(chosen, names, _rows(rows, offset))

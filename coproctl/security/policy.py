@@ -40,8 +40,8 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
 _ESTIMATE_LOCK = threading.Lock()
 
 _MESSAGES = {
-    "too_short": f"Le mot de passe doit contenir au moins {MIN_LENGTH} caractères.",
-    "too_long": f"Le mot de passe ne doit pas dépasser {MAX_LENGTH} caractères.",
+    "too_short": f"Le mot de passe doit contenir au moins {MIN_LENGTH} caractères.",
+    "too_long": f"Le mot de passe ne doit pas dépasser {MAX_LENGTH} caractères.",
     "no_uppercase": "Le mot de passe doit contenir au moins une lettre majuscule.",
     "no_lowercase": "Le mot de passe doit contenir au moins une lettre minuscule.",
     "no_digit": "Le mot de passe doit contenir au moins un chiffre.",
@@ -120,12 +120,12 @@ def _is_control(ch: str) -> bool:
 def requirements_fr() -> list[str]:
     """The rules as short French lines, for help and prompt text."""
     return [
-        f"Au moins {MIN_LENGTH} caractères (au plus {MAX_LENGTH}).",
+        f"Au moins {MIN_LENGTH} caractères (au plus {MAX_LENGTH}).",
         "Au moins une majuscule et une minuscule (les lettres accentuées comptent).",
         "Au moins un chiffre.",
         "Sans caractère de contrôle (tabulation, saut de ligne…).",
         (
-            "Difficile à deviner : ni vos nom, prénom, identifiant, e-mail ou résidence, ni une "
+            "Difficile à deviner : ni vos nom, prénom, identifiant, e-mail ou résidence, ni une "
             "date, ni une suite de touches (azerty, 1234), ni un mot courant suivi de chiffres "
             "(Soleil2024)."
         ),
@@ -248,7 +248,7 @@ def _guessable_message(sequence: Sequence[dict[str, Any]]) -> str:
     if contained:
         clauses.append("contient " + _join(contained))
     why = "il " + _join(clauses) if clauses else "il est trop court ou trop simple"
-    message = f"Mot de passe trop facile à deviner : {why}."
+    message = f"Mot de passe trop facile à deviner : {why}."
     if tricks:
         trick_text = " ou ".join(tricks)
         message += f" {trick_text[0].upper()}{trick_text[1:]} ne le rend pas plus sûr."

@@ -21,7 +21,7 @@ def _checked(raw: str, source: str) -> bytes:
     if len(key) < MIN_KEY_CHARS:
         raise BadInput(
             "bad_setting",
-            f"La clé secrète ({source}) doit compter au moins {MIN_KEY_CHARS} caractères.",
+            f"La clé secrète ({source}) doit compter au moins {MIN_KEY_CHARS} caractères.",
         )
     return key.encode()
 
@@ -33,9 +33,9 @@ def load_secret_key(settings: Settings) -> bytes:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise NotInitialised(f"Clé secrète absente ({path}) : lancez « coproctl init ».") from None
+        raise NotInitialised(f"Clé secrète absente ({path}) : lancez « coproctl init ».") from None
     except OSError as exc:
-        raise BadInput("bad_setting", f"Clé secrète illisible ({path}) : {exc.strerror}.") from None
+        raise BadInput("bad_setting", f"Clé secrète illisible ({path}) : {exc.strerror}.") from None
     return _checked(raw, str(path))
 
 

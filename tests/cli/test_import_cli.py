@@ -34,8 +34,8 @@ def test_import_json_summary_and_exit_zero(cli: Cli, tmp_path: Path) -> None:
         {
             "line": 4,
             "identifiant": "GAR002",
-            "reason": "e-mail « loic@orange » non enregistré : La partie après le @ est "
-            "incomplète : il y manque l'extension (.fr, .com…).",
+            "reason": "e-mail « loic@orange » non enregistré : La partie après le @ est "
+            "incomplète : il y manque l'extension (.fr, .com…).",
             "code": "email_not_stored",
         }
     ]
@@ -54,8 +54,8 @@ def test_rejected_rows_exit_one_and_go_to_the_report(cli: Cli, tmp_path: Path) -
     report = tmp_path / "rejets.csv"
     run = cli("import", "calls-for-funds", str(export(tmp_path, text)), "--report", str(report))
     assert run.exit_code == 1
-    assert "ligne 5 : identifiant manquant" in run.stdout
-    assert "Comptes créés : 2" in run.stdout
+    assert "ligne 5 : identifiant manquant" in run.stdout
+    assert "Comptes créés : 2" in run.stdout
     with report.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f, delimiter=";"))
     assert rows[0][:4] == ["ligne", "identifiant", "motif", "Identifiant"]
@@ -72,8 +72,8 @@ def test_strict_and_dry_run_through_the_cli(cli: Cli, tmp_path: Path) -> None:
     assert strict.data["written"] is False
     dry = cli("import", "calls-for-funds", str(path), "--dry-run")
     assert dry.exit_code == 1
-    assert "Simulation (--dry-run) : rien n'a été écrit." in dry.stdout
-    assert "Comptes à créer : 2" in dry.stdout
+    assert "Simulation (--dry-run) : rien n'a été écrit." in dry.stdout
+    assert "Comptes à créer : 2" in dry.stdout
     assert cli.json("account", "list").data == []
 
 

@@ -20,7 +20,7 @@ EXPORT = (
     "TIL00004;Qm4xT7pLr2Wz;C000002;Giraud;Loïc;7;92 impasse des Mûriers\r\n"
     "PAR00009;Vw3kR8nHs5Tq;C000003;Bérard;Agnès;3;3 rue Vendôme\r\n"
 )
-SKIPPED = "propriétaire effacé le 02/12/2026, ligne ignorée ; --restore pour le recréer"
+SKIPPED = "propriétaire effacé le 02/12/2026, ligne ignorée ; --restore pour le recréer"
 
 
 def export(tmp_path: Path, text: str = EXPORT) -> Path:
@@ -63,8 +63,8 @@ def test_an_erased_owner_is_skipped_then_restored_on_request(
     ]
     assert cli("account", "show", "BEL00001").exit_code != 0  # not recreated
     text = cli("import", "calls-for-funds", str(path))
-    assert f"ligne 2 (BEL00001) : {SKIPPED}" in text.stdout
-    assert "Comptes de propriétaires effacés, ignorés : 2 (--restore pour les recréer)" in (
+    assert f"ligne 2 (BEL00001) : {SKIPPED}" in text.stdout
+    assert "Comptes de propriétaires effacés, ignorés : 2 (--restore pour les recréer)" in (
         text.stdout
     )
 

@@ -33,12 +33,12 @@ def test_totals_lines_are_skipped_and_said(cli: Cli) -> None:
         assert counts(run.data) == ((5, 0, 0, 0) if not strict else (0, 0, 5, 0))
         assert run.data["written"] is True
         assert warnings(run.data) == [
-            (5, None, "totals_line", "ligne de totaux « Sous-total Tilleuls » ignorée."),
-            (9, None, "totals_line", "ligne de totaux « Sous-total Clos Fleuri » ignorée."),
-            (11, None, "totals_line", "ligne de totaux « TOTAL » ignorée."),
+            (5, None, "totals_line", "ligne de totaux « Sous-total Tilleuls » ignorée."),
+            (9, None, "totals_line", "ligne de totaux « Sous-total Clos Fleuri » ignorée."),
+            (11, None, "totals_line", "ligne de totaux « TOTAL » ignorée."),
         ]
     text = cli("import", "calls-for-funds", path)
-    assert "  ligne 11 : ligne de totaux « TOTAL » ignorée.\n" in text.stdout
+    assert "  ligne 11 : ligne de totaux « TOTAL » ignorée.\n" in text.stdout
     assert "(Windows-1252 (détecté), séparateur point-virgule)" in text.stdout
 
 
@@ -55,7 +55,7 @@ def test_excel_round_trip_damage_is_warned_line_by_line(cli: Cli) -> None:
     ]
     first = warnings(run.data)[0]
     assert first[3] == (
-        f"code postal « 6000 » à 4 chiffres : {TYPED} (« 06000 ») ; corrigez-le dans le fichier."
+        f"code postal « 6000 » à 4 chiffres : {TYPED} (« 06000 ») ; corrigez-le dans le fichier."
     )
     assert first[1] is not None  # the identifiant of the row on that line
     for password in ("Xr7-pLm4", "Hq3-tVb8", "3,14159265"):  # never shown, even damaged
@@ -90,8 +90,8 @@ def test_property_management_joined_addresses_and_split_owner(cli: Cli) -> None:
         (1, "owner_column_split"),
     ]
     assert warnings(run.data)[1][3] == (
-        "Colonne « Copropriétaire » découpée en civilité, nom (les mots en majuscules) et "
-        "prénom, faute de colonnes séparées : vérifiez les noms composés."
+        "Colonne « Copropriétaire » découpée en civilité, nom (les mots en majuscules) et "
+        "prénom, faute de colonnes séparées : vérifiez les noms composés."
     )
     owner = cli.json("owner", "show", "4110001").data
     assert (owner["civility"], owner["last_name"], owner["first_name"]) == (
@@ -117,7 +117,7 @@ def test_an_extra_semicolon_rejects_its_line_and_the_report_holds_no_password(
         {
             "line": 3,
             "identifiant": "SEM002",
-            "reason": "7 valeurs pour 6 colonnes (séparateur ou guillemets mal placés ?) : "
+            "reason": "7 valeurs pour 6 colonnes (séparateur ou guillemets mal placés ?) : "
             "cellules non reproduites",
             "code": None,
         }
@@ -148,7 +148,7 @@ def test_formula_cells_are_rejected_and_neutralised_in_the_report(cli: Cli, tmp_
     )
     assert (run.exit_code, counts(run.data)) == (1, (0, 0, 0, 6))
     assert {r["reason"] for r in run.data["rejected"]} == {
-        "valeur obligatoire manquante : Référence propriétaire"
+        "valeur obligatoire manquante : Référence propriétaire"
     }
     for line in report.read_text("utf-8-sig").splitlines()[1:]:
         cells = line.split(";")
@@ -161,18 +161,18 @@ def test_an_excel_workbook_first_sheet_or_the_one_named(cli: Cli) -> None:
     assert (run.exit_code, counts(run.data)) == (0, (3, 0, 0, 0))
     assert (run.data["format"], run.data["sheet"]) == ("xlsx", "Appel T4 2026")
     assert warnings(run.data) == [
-        (3, None, "sheet_chosen", "Feuille « Appel T4 2026 » lue ; le classeur en contient "
-         "d'autres (« Appel T3 2026 ») : --sheet NOM pour en lire une autre."),
+        (3, None, "sheet_chosen", "Feuille « Appel T4 2026 » lue ; le classeur en contient "
+         "d'autres (« Appel T3 2026 ») : --sheet NOM pour en lire une autre."),
         (6, "XL002", "postal_code_4_digits",
-         f"code postal « 6000 » à 4 chiffres : {TYPED} (« 06000 ») ; corrigez-le dans le fichier."),
-        (7, "XL003", "lot_read_as_date", "lot « 01/02/2026 » : une date, qu'un tableur a faite "
-         "d'un numéro de lot ; corrigez-le dans le fichier."),
-        (7, "XL003", "password_number", "mot de passe saisi comme un nombre dans le classeur : le "
-         "tableur a pu le réécrire (zéros initiaux, notation scientifique) ; celui de la lettre "
+         f"code postal « 6000 » à 4 chiffres : {TYPED} (« 06000 ») ; corrigez-le dans le fichier."),
+        (7, "XL003", "lot_read_as_date", "lot « 01/02/2026 » : une date, qu'un tableur a faite "
+         "d'un numéro de lot ; corrigez-le dans le fichier."),
+        (7, "XL003", "password_number", "mot de passe saisi comme un nombre dans le classeur : le "
+         "tableur a pu le réécrire (zéros initiaux, notation scientifique) ; celui de la lettre "
          "risque de ne plus fonctionner."),
     ]  # fmt: skip
     text = cli("import", "calls-for-funds", path)
-    assert "excel_workbook.xlsx (classeur xlsx, feuille « Appel T4 2026 »)" in text.stdout
+    assert "excel_workbook.xlsx (classeur xlsx, feuille « Appel T4 2026 »)" in text.stdout
 
     other = cli.json("import", "calls-for-funds", path, "--sheet", "Appel T3 2026")
     assert (other.exit_code, other.data["created"], other.data["sheet"]) == (
@@ -183,7 +183,7 @@ def test_an_excel_workbook_first_sheet_or_the_one_named(cli: Cli) -> None:
     missing = cli.json("import", "calls-for-funds", path, "--sheet", "T2")
     assert missing.exit_code == 2
     assert missing.data["error"]["code"] == "sheet_not_found"
-    assert "« Appel T4 2026 », « Appel T3 2026 »" in missing.data["error"]["message"]
+    assert "« Appel T4 2026 », « Appel T3 2026 »" in missing.data["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,7 @@ def test_phpmyadmin_users_with_null_cells(cli: Cli) -> None:
     ]
     assert warnings(run.data) == [
         (3, "mmartin", "null_cells",
-         "Cellules « NULL » (export phpMyAdmin) lues comme vides, sur 2 ligne(s)."),
+         "Cellules « NULL » (export phpMyAdmin) lues comme vides, sur 2 lignes."),
     ]  # fmt: skip
     shown = cli.json("account", "show", "mmartin").data
     assert (shown["email"], shown["first_name"]) == (None, None)  # never the text "NULL"
@@ -228,9 +228,9 @@ def test_a_salt_column_without_its_construction_is_refused(cli: Cli) -> None:
     assert run.exit_code == 2
     assert run.data["error"] == {
         "code": "salt_column",
-        "message": "La colonne « salt » contient le sel des empreintes : précisez comment "
+        "message": "La colonne « salt » contient le sel des empreintes : précisez comment "
         "l'extranet combinait sel et mot de passe avec --legacy-scheme (par exemple "
-        "--legacy-scheme 'md5(password+salt)' pour Joomla 1.5) ; sans cela aucun de ces "
+        "--legacy-scheme 'md5(password+salt)' pour Joomla 1.5) ; sans cela aucun de ces "
         "propriétaires ne pourrait se connecter. Rien n'a été importé.",
         "details": {"column": "salt"},
     }

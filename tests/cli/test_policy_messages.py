@@ -30,7 +30,7 @@ def test_all_failing_rules_listed_at_once(cli: Cli) -> None:
     update_until_code(cli)
     run = cli("password", "set", "LEF001", "--password-stdin", input="abc\nabc\n")
     assert run.exit_code == 1
-    for fragment in ("8 caractères", "majuscule", "chiffre", "deviner"):
+    for fragment in ("8 caractères", "majuscule", "chiffre", "deviner"):
         assert fragment in run.stderr
     mismatch = cli.json(
         "password",

@@ -79,7 +79,7 @@ def test_clean_text_fields_are_stored_tidy(cli: Cli) -> None:
 @pytest.mark.parametrize(
     ("password", "reasons"),
     [
-        ("abc", ["moins de 8 caractères"]),
+        ("abc", ["moins de 8 caractères"]),
         ("password", ["mot de passe très répandu"]),
         ("azertyuiop", ["mot de passe très répandu"]),
         ("xSOL001x!", ["contient l'identifiant ou le nom du propriétaire"]),
@@ -88,7 +88,7 @@ def test_clean_text_fields_are_stored_tidy(cli: Cli) -> None:
         (
             "soleil",  # every reason at once
             [
-                "moins de 8 caractères",
+                "moins de 8 caractères",
                 "mot de passe très répandu",
                 "contient l'identifiant ou le nom du propriétaire",
             ],
@@ -103,7 +103,7 @@ def test_weak_initial_passwords_are_refused_with_every_reason(
     assert run.exit_code == 2, run.output
     error = run.data["error"]
     assert error["code"] == "bad_initial_password"
-    assert error["message"] == "Mot de passe initial refusé : " + " ; ".join(reasons) + "."
+    assert error["message"] == "Mot de passe initial refusé : " + " ; ".join(reasons) + "."
     assert password.strip() not in error["message"]
     assert cli.json("account", "show", "SOL001").exit_code == 1
 
@@ -121,7 +121,7 @@ def test_a_refused_password_is_not_asked_twice(cli: Cli) -> None:
     )
     assert run.exit_code == 2
     assert "Confirmez" not in run.output
-    assert "moins de 8 caractères" in run.stderr
+    assert "moins de 8 caractères" in run.stderr
 
 
 def test_generated_passwords_are_long_and_pass_the_rule(cli: Cli) -> None:

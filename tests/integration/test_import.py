@@ -213,7 +213,7 @@ def test_every_bad_row_kind_is_reported_with_line_and_reason(office: Any, tmp_pa
     assert reasons[8, None] == "identifiant manquant"
     assert "deux propriétaires" in reasons[9, "TWO007"]
     assert "lignes 9 et 10" in reasons[10, "TWO007"]
-    assert reasons[12, "NON009"] == "valeur obligatoire manquante : Nom"
+    assert reasons[12, "NON009"] == "valeur obligatoire manquante : Nom"
     assert "mot de passe manquant" in reasons[13, "NPW010"]
     [warning] = summary.warnings
     assert (warning.line, warning.identifiant) == (11, "BAD008")

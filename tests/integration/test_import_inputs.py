@@ -48,11 +48,11 @@ def test_identifiants_are_normalised_and_look_alikes_refused(office: Any, tmp_pa
     summary = run(office, write(tmp_path / "ids.csv", rows))
     assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 0)
     assert rejected(summary) == [
-        (4, "LEFОО2", "identifiant invalide : identifiant mêlant des alphabets différents "
-         "(cyrillic, latin) : des lettres qui se ressemblent font deux comptes différents",
+        (4, "LEFОО2", "identifiant invalide : identifiant mêlant des alphabets différents "
+         "(cyrillic, latin) : des lettres qui se ressemblent font deux comptes différents",
          "bad_identifiant"),
         # NFKC turns the Hangul filler U+3164 into the Jamo filler U+1160: invisible too
-        (5, "GAR\u11603", "identifiant invalide : caractère invisible, de contrôle ou combinant "
+        (5, "GAR\u11603", "identifiant invalide : caractère invisible, de contrôle ou combinant "
          "(U+1160) dans l'identifiant", "bad_identifiant"),
     ]  # fmt: skip
     accounts = stored(office)
@@ -85,9 +85,9 @@ def test_initial_passwords_follow_the_rule_of_account_create(office: Any, tmp_pa
     ]
     summary = run(office, write(tmp_path / "pw.csv", rows))
     assert summary.created == 1
-    refused = "mot de passe initial refusé : "
+    refused = "mot de passe initial refusé : "
     assert rejected(summary) == [
-        (2, "SHO001", refused + "moins de 8 caractères", "bad_initial_password"),
+        (2, "SHO001", refused + "moins de 8 caractères", "bad_initial_password"),
         (3, "COM002", refused + "mot de passe très répandu", "bad_initial_password"),
         (4, "OWN003", refused + "contient l'identifiant ou le nom du propriétaire",
          "bad_initial_password"),
@@ -133,7 +133,7 @@ def test_a_refused_password_update_leaves_the_account_as_it_was(
     rows = [["LEF001", "azerty", "C1", "Lefèvre", "Hélène", "1, 2"]]
     summary = run(office, write(tmp_path / "t4.csv", rows), update_passwords=True)
     assert rejected(summary) == [
-        (2, "LEF001", "mot de passe initial refusé : moins de 8 caractères ; mot de passe très "
+        (2, "LEF001", "mot de passe initial refusé : moins de 8 caractères ; mot de passe très "
          "répandu", "bad_initial_password"),
     ]  # fmt: skip
     account = stored(office)["LEF001"]

@@ -243,11 +243,11 @@ def test_suggestions_at_every_level_and_across_groups(
     assert run.exit_code == 2
     assert "Vouliez-vous dire" in run.stderr
     suggested = run.stderr.split("Vouliez-vous dire", 1)[1]
-    assert f"« {first} »" in suggested
+    assert f"« {first} »" in suggested
     if args[:2] == ["code", "purge"]:
         assert suggested.index("codes purge") < suggested.index("audit purge")
     if also:
-        assert f"« {also} »" in suggested
+        assert f"« {also} »" in suggested
 
 
 def test_version_and_no_bool() -> None:

@@ -112,8 +112,8 @@ def test_staff_messages_use_the_typography(cli: Cli) -> None:
     assert f"2{NBSP}jours" in purge.stdout
     assert f"0{NBSP}code supprimé" in purge.stdout  # singular below 2
     stats = cli("stats").stdout
-    assert "dernières 24 heures" in stats
-    assert "7 derniers jours" in stats
+    assert "dernières 24 heures" in stats
+    assert "7 derniers jours" in stats
     assert f"0{NBSP}%" in stats or "—" in stats
     assert "24h" not in stats
     assert "7d" not in stats

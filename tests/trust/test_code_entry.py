@@ -61,7 +61,7 @@ def test_cli_malformed_code_is_exit_2_and_costs_nothing(cli: Cli) -> None:
     run = cli.json("code", "verify", "LEF001", "1234")
     assert run.exit_code == 2
     assert run.data["error"]["code"] == "bad_code_format"
-    assert "8 chiffres" in run.data["error"]["message"]
+    assert "8 chiffres" in run.data["error"]["message"]
     assert cli("code", "verify", "LEF001", code).exit_code == 0
 
 
@@ -136,7 +136,7 @@ def test_expired_code_hints_a_new_one(cli: Cli) -> None:
         frozen.tick(timedelta(minutes=31))
         error = error_of(cli, "code", "verify", "LEF001", code)
     assert error["code"] == "code_expired"
-    assert error["hint"] == "Nouveau code, à la même adresse : coproctl code resend LEF001"
+    assert error["hint"] == "Nouveau code, à la même adresse : coproctl code resend LEF001"
 
 
 def test_pending_account_with_no_procedure_hints_update_start(cli: Cli) -> None:

@@ -53,21 +53,21 @@ def test_owner_answer_unchanged_staff_line_says_why(cli: Cli) -> None:
     assert "pour le personnel" not in runs["match"].stdout
     staff = {name: staff_line(run.stderr) for name, run in runs.items()}
     assert staff["match"] == (
-        "pour le personnel : code envoyé à l'adresse vérifiée du compte ; étape suivante : "
-        "le propriétaire le saisit : coproctl code verify ACT001."
+        "pour le personnel : code envoyé à l'adresse vérifiée du compte ; étape suivante : "
+        "le propriétaire le saisit : coproctl code verify ACT001."
     )
     assert staff["wrong_email"].startswith(
-        "pour le personnel : aucun code envoyé — ce n'est pas l'adresse vérifiée du compte ; "
-        "étape suivante : "
+        "pour le personnel : aucun code envoyé — ce n'est pas l'adresse vérifiée du compte ; "
+        "étape suivante : "
     )
     assert "coproctl account show ACT001" in staff["wrong_email"]
     assert staff["unknown"].startswith(
-        "pour le personnel : aucun code envoyé — identifiant inconnu"
+        "pour le personnel : aucun code envoyé — identifiant inconnu"
     )
     assert "coproctl account list --search" in staff["unknown"]
     assert staff["pending"].startswith(
-        "pour le personnel : aucun code envoyé — compte en attente de mise à jour ; "
-        "étape suivante : "
+        "pour le personnel : aucun code envoyé — compte en attente de mise à jour ; "
+        "étape suivante : "
     )
     assert "coproctl update start PEN001" in staff["pending"]
 

@@ -58,8 +58,8 @@ def test_set_shows_the_rules_and_the_other_accounts_before_the_secret(cli: Cli) 
     run = cli("password", "set", "LEF001", "--password-stdin", input=f"{NEW}\n{NEW}\n")
     assert run.exit_code == 0, run.output
     told = run.stderr
-    assert "Au moins 8 caractères" in told
-    assert "Ce mot de passe sera aussi celui de vos autres comptes : LEF002." in told
+    assert "Au moins 8 caractères" in told
+    assert "Ce mot de passe sera aussi celui de vos autres comptes : LEF002." in told
     assert "coproctl password set LEF001 --this-account-only" in told
     assert told.index("Au moins 8") < told.index("LEF002")
 

@@ -40,7 +40,7 @@ def test_a_letter_of_one_account_does_not_take_over_an_active_sibling(
         {
             "identifiant": "SIBA",
             "reason": "verified_email_differs",
-            "message": "SIBA garde son mot de passe : son adresse vérifiée est différente.",
+            "message": "SIBA garde son mot de passe : son adresse vérifiée est différente.",
         }
     ]
     assert result.as_dict()["kept"][0]["reason"] == "verified_email_differs"
@@ -105,7 +105,7 @@ def test_this_account_only_names_the_siblings_it_leaves(procedures: Procedures) 
     result = procedures.update("SIBA", OWNER_ADDRESS, this_account_only=True)
     assert result.identifiants == ["SIBA"]
     assert [k.message for k in result.kept] == [
-        "SIBB garde son mot de passe : vous avez choisi de ne changer que ce compte."
+        "SIBB garde son mot de passe : vous avez choisi de ne changer que ce compte."
     ]
 
 

@@ -44,9 +44,9 @@ def test_excel_windows_totals_lines_are_skipped_and_said() -> None:
     assert [row.line for row in table.rows] == [2, 3, 4, 6, 7, 8]
     assert not table.errors  # never a rejected row: --strict has nothing to refuse
     assert notes(table) == [
-        (5, "totals_line", "ligne de totaux « Sous-total Tilleuls » ignorée."),
-        (9, "totals_line", "ligne de totaux « Sous-total Clos Fleuri » ignorée."),
-        (11, "totals_line", "ligne de totaux « TOTAL » ignorée."),
+        (5, "totals_line", "ligne de totaux « Sous-total Tilleuls » ignorée."),
+        (9, "totals_line", "ligne de totaux « Sous-total Clos Fleuri » ignorée."),
+        (11, "totals_line", "ligne de totaux « TOTAL » ignorée."),
     ]
     assert table.rows[3].values["last_name"] == "Cœurdevey"
     assert table.ignored == ["Tantièmes", "Échéance", "Montant appelé"]
@@ -60,33 +60,33 @@ def test_excel_round_trip_damage_is_warned_line_by_line() -> None:
         (
             2,
             "postal_code_4_digits",
-            "code postal « 6000 » à 4 chiffres : un tableur a sans doute supprimé le zéro "
-            "initial (« 06000 ») ; corrigez-le dans le fichier.",
+            "code postal « 6000 » à 4 chiffres : un tableur a sans doute supprimé le zéro "
+            "initial (« 06000 ») ; corrigez-le dans le fichier.",
         ),
         (
             3,
             "postal_code_4_digits",
-            "code postal « 6100 » à 4 chiffres : un tableur a sans doute supprimé le zéro "
-            "initial (« 06100 ») ; corrigez-le dans le fichier.",
+            "code postal « 6100 » à 4 chiffres : un tableur a sans doute supprimé le zéro "
+            "initial (« 06100 ») ; corrigez-le dans le fichier.",
         ),
         (
             3,
             "lot_read_as_date",
-            "lot « 01-févr » : une date, qu'un tableur a faite d'un numéro de lot (sans doute "
-            "« 1-2 » à l'origine) ; corrigez-le dans le fichier.",
+            "lot « 01-févr » : une date, qu'un tableur a faite d'un numéro de lot (sans doute "
+            "« 1-2 » à l'origine) ; corrigez-le dans le fichier.",
         ),
         (
             4,
             "password_scientific",
-            "mot de passe en notation scientifique (de la forme 1,00E+05) : un tableur a pris "
-            "le mot de passe pour un nombre et l'a réécrit ; celui de la lettre ne "
+            "mot de passe en notation scientifique (de la forme 1,00E+05) : un tableur a pris "
+            "le mot de passe pour un nombre et l'a réécrit ; celui de la lettre ne "
             "fonctionnera pas.",
         ),
         (
             5,
             "password_decimal_comma",
-            "mot de passe en nombre à virgule : un tableur a pu le réécrire (virgule "
-            "décimale, chiffres arrondis) ; vérifiez celui de la lettre.",
+            "mot de passe en nombre à virgule : un tableur a pu le réécrire (virgule "
+            "décimale, chiffres arrondis) ; vérifiez celui de la lettre.",
         ),
     ]
     # the damaged password itself is never in a note
@@ -154,14 +154,14 @@ def test_property_management_latin9_joins_addresses_and_splits_the_owner() -> No
         (
             1,
             "columns_joined",
-            "3 colonnes « Adresse » (n° 5, n° 6, n° 7) réunies en une seule adresse, dans "
-            "l'ordre, séparées par « , » ; --map '#N=-' en écarte une.",
+            "3 colonnes « Adresse » (n° 5, n° 6, n° 7) réunies en une seule adresse, dans "
+            "l'ordre, séparées par « , » ; --map '#N=-' en écarte une.",
         ),
         (
             1,
             "owner_column_split",
-            "Colonne « Copropriétaire » découpée en civilité, nom (les mots en majuscules) et "
-            "prénom, faute de colonnes séparées : vérifiez les noms composés.",
+            "Colonne « Copropriétaire » découpée en civilité, nom (les mots en majuscules) et "
+            "prénom, faute de colonnes séparées : vérifiez les noms composés.",
         ),
     ]
     assert table.ignored == ["Solde"]
@@ -191,7 +191,7 @@ def test_phpmyadmin_null_cells_are_empty_and_password_is_the_hash() -> None:
     assert "password_hash" not in values[2]  # NULL is never a hash
     assert values[0]["password_hash"].startswith("$2y$10$")
     assert notes(table) == [
-        (3, "null_cells", "Cellules « NULL » (export phpMyAdmin) lues comme vides, sur 2 ligne(s).")
+        (3, "null_cells", "Cellules « NULL » (export phpMyAdmin) lues comme vides, sur 2 lignes.")
     ]
 
 
@@ -218,9 +218,9 @@ def test_stray_quote_refuses_the_file_naming_the_line() -> None:
     error = refused.value
     assert (error.code, error.exit_code) == ("stray_quote", 2)
     assert error.message == (
-        "Ligne 3 : un guillemet (\") ouvre une cellule qui court jusqu'à la ligne 5 : les "
+        "Ligne 3 : un guillemet (\") ouvre une cellule qui court jusqu'à la ligne 5 : les "
         "lignes suivantes ne formeraient qu'une cellule et leurs comptes disparaîtraient. "
-        "Supprimez ce guillemet (ou doublez-le) à la ligne 3, puis relancez : rien n'a été "
+        "Supprimez ce guillemet (ou doublez-le) à la ligne 3, puis relancez : rien n'a été "
         "importé."
     )
     assert "Cn9-Lx4v" not in error.message  # the swallowed passwords stay out of it
@@ -233,7 +233,7 @@ def test_extra_semicolon_row_keeps_no_cells() -> None:
     assert error.line == 3
     assert error.identifiant == "SEM002"  # before every secret column: a shift cannot reach it
     assert error.reason == (
-        "7 valeurs pour 6 colonnes (séparateur ou guillemets mal placés ?) : cellules non "
+        "7 valeurs pour 6 colonnes (séparateur ou guillemets mal placés ?) : cellules non "
         "reproduites"
     )
     assert error.cells == []
@@ -245,8 +245,8 @@ def test_two_encodings_close_is_refused_with_both_readings() -> None:
     error = refused.value
     assert (error.code, error.exit_code) == ("ambiguous_encoding", 2)
     assert error.message == (
-        "Encodage incertain : le fichier se lit aussi bien en Windows-1252 qu'en Mac Roman "
-        "(« René » ou « RenÈ » ; « MŸller » ou « Müller »). Précisez-le : --encoding "
+        "Encodage incertain : le fichier se lit aussi bien en Windows-1252 qu'en Mac Roman "
+        "(« René » ou « RenÈ » ; « MŸller » ou « Müller »). Précisez-le : --encoding "
         "windows-1252 ou --encoding mac-roman."
     )
     table = read("mixed_windows_mac.csv", encoding="mac-roman")
@@ -273,26 +273,26 @@ def test_xlsx_typed_cells_read_as_the_user_sees_them() -> None:
         (
             3,
             "sheet_chosen",
-            "Feuille « Appel T4 2026 » lue ; le classeur en contient d'autres (« Appel T3 "
-            "2026 ») : --sheet NOM pour en lire une autre.",
+            "Feuille « Appel T4 2026 » lue ; le classeur en contient d'autres (« Appel T3 "
+            "2026 ») : --sheet NOM pour en lire une autre.",
         ),
         (
             6,
             "postal_code_4_digits",
-            "code postal « 6000 » à 4 chiffres : un tableur a sans doute supprimé le zéro "
-            "initial (« 06000 ») ; corrigez-le dans le fichier.",
+            "code postal « 6000 » à 4 chiffres : un tableur a sans doute supprimé le zéro "
+            "initial (« 06000 ») ; corrigez-le dans le fichier.",
         ),
         (
             7,
             "lot_read_as_date",
-            "lot « 01/02/2026 » : une date, qu'un tableur a faite d'un numéro de lot ; "
+            "lot « 01/02/2026 » : une date, qu'un tableur a faite d'un numéro de lot ; "
             "corrigez-le dans le fichier.",
         ),
         (
             7,
             "password_number",
-            "mot de passe saisi comme un nombre dans le classeur : le tableur a pu le réécrire "
-            "(zéros initiaux, notation scientifique) ; celui de la lettre risque de ne plus "
+            "mot de passe saisi comme un nombre dans le classeur : le tableur a pu le réécrire "
+            "(zéros initiaux, notation scientifique) ; celui de la lettre risque de ne plus "
             "fonctionner.",
         ),
     ]
@@ -306,9 +306,9 @@ def test_xlsx_other_sheet_by_name() -> None:
         read("excel_workbook.xlsx", sheet="T2")
     assert refused.value.code == "sheet_not_found"
     assert refused.value.message == (
-        "Pas de feuille « T2 » dans "
-        f"{EXPORTS / 'excel_workbook.xlsx'}. Feuilles du classeur : « Appel T4 2026 », "
-        "« Appel T3 2026 »."
+        "Pas de feuille « T2 » dans "
+        f"{EXPORTS / 'excel_workbook.xlsx'}. Feuilles du classeur : « Appel T4 2026 », "
+        "« Appel T3 2026 »."
     )
 
 
@@ -352,7 +352,7 @@ def test_an_empty_first_sheet_is_passed_over() -> None:
         (
             1,
             "sheet_chosen",
-            "Feuille « Appel T4 2026 » lue ; le classeur en contient d'autres "
-            "(« Couverture ») : --sheet NOM pour en lire une autre.",
+            "Feuille « Appel T4 2026 » lue ; le classeur en contient d'autres "
+            "(« Couverture ») : --sheet NOM pour en lire une autre.",
         )
     ]

@@ -84,8 +84,8 @@ def test_missing_required_values() -> None:
     assert accounts(result) == {}
     reasons = {n.line: n.reason for n in result.rejected}
     assert reasons[2] == "identifiant manquant"
-    assert reasons[3] == "valeur obligatoire manquante : Nom"
-    assert reasons[4] == "valeur obligatoire manquante : Référence propriétaire"
+    assert reasons[3] == "valeur obligatoire manquante : Nom"
+    assert reasons[4] == "valeur obligatoire manquante : Référence propriétaire"
     assert "contrôle" in reasons[5]
 
 
@@ -158,8 +158,8 @@ def test_an_owner_with_two_postal_codes_keeps_every_account_and_the_last_value()
         {
             "line": 5,
             "identifiant": "A1",
-            "reason": "« Code postal » diffère d'une ligne à l'autre pour le propriétaire C1 : "
-            "« 13008 » retenu (ligne 5, la dernière) ; autre(s) valeur(s) : « 13009 » (ligne 4)",
+            "reason": "« Code postal » diffère d'une ligne à l'autre pour le propriétaire C1 : "
+            "« 13008 » retenu (ligne 5, la dernière) ; autre(s) valeur(s) : « 13009 » (ligne 4)",
             "code": "value_differs",
         }
     ]
@@ -177,8 +177,8 @@ def test_rows_of_one_account_with_two_addresses_keep_the_last_one() -> None:
     assert result.owners[0].values["postal_code"] == "13008"  # an empty cell is no value
     [warning] = result.warnings
     assert warning.reason == (
-        "« Adresse » diffère d'une ligne à l'autre pour le propriétaire C1 : « 8 quai Vauban » "
-        "retenu (ligne 5, la dernière) ; autre(s) valeur(s) : « 3 rue Pâris » (lignes 2, 4)"
+        "« Adresse » diffère d'une ligne à l'autre pour le propriétaire C1 : « 8 quai Vauban » "
+        "retenu (ligne 5, la dernière) ; autre(s) valeur(s) : « 3 rue Pâris » (lignes 2, 4)"
     )
     assert (warning.line, warning.identifiant) == (5, "A1")
 
@@ -191,8 +191,8 @@ def test_two_first_names_for_one_owner_reject_every_account_of_it() -> None:
     )
     assert accounts(result) == {"B1": ["1"]}
     assert [(n.line, n.identifiant, n.reason) for n in result.rejected] == [
-        (line, identifiant, "deux prénoms différents pour le propriétaire C1 : « Jean » "
-         "(ligne 2) et « Jeanne » (ligne 3)")
+        (line, identifiant, "deux prénoms différents pour le propriétaire C1 : « Jean » "
+         "(ligne 2) et « Jeanne » (ligne 3)")
         for line, identifiant in ((2, "A1"), (3, "A2"))
     ]  # fmt: skip
     assert result.warnings == []  # a rejected owner's address is not discussed

@@ -220,7 +220,7 @@ def test_expand_user_inputs() -> None:
 )
 def test_guessable_message_says_why(password: str, fragment: str) -> None:
     message = guessable_message(password)
-    assert message.startswith("Mot de passe trop facile à deviner : il ")
+    assert message.startswith("Mot de passe trop facile à deviner : il ")
     assert fragment in message
     assert message.endswith(" Ajoutez des mots ou des caractères moins prévisibles.")
 
@@ -228,7 +228,7 @@ def test_guessable_message_says_why(password: str, fragment: str) -> None:
 def test_guessable_message_combines_reasons_in_one_sentence() -> None:
     message = guessable_message("Lefevre1965", user_inputs=OWNER)
     assert message.startswith(
-        "Mot de passe trop facile à deviner : il reprend vos données personnelles"
+        "Mot de passe trop facile à deviner : il reprend vos données personnelles"
     )
     assert " et contient une date ou une année." in message
 
@@ -334,7 +334,7 @@ def test_requirements_fr() -> None:
     lines = requirements_fr()
     text = " ".join(lines)
     assert all(isinstance(line, str) and line for line in lines)
-    for fragment in ("8 caractères", "128", "majuscule", "minuscule", "chiffre", "deviner"):
+    for fragment in ("8 caractères", "128", "majuscule", "minuscule", "chiffre", "deviner"):
         assert fragment in text
 
 

@@ -172,7 +172,7 @@ def test_missing_required_column_names_found_and_missing() -> None:
     error = refused.value
     assert error.exit_code == 2
     assert error.code == "missing_columns"
-    assert "« Nom du client »" in error.message
+    assert "« Nom du client »" in error.message
     assert "Référence propriétaire" in error.message
     assert "Nom (" in error.message
     assert error.details["columns_missing"] == ["owner_ref", "last_name"]
@@ -245,7 +245,7 @@ def test_bad_lines_are_errors_and_the_others_go_on() -> None:
     table = read(export(rows=rows))
     assert [(e.line, e.identifiant) for e in table.errors] == [(2, None), (3, "A2"), (4, "A3")]
     assert "identifiant manquant" in table.errors[0].reason
-    assert "7 valeurs pour 6 colonnes" in table.errors[1].reason
+    assert "7 valeurs pour 6 colonnes" in table.errors[1].reason
     assert "Nom" in table.errors[2].reason
     assert [row.values["identifiant"] for row in table.rows] == ["A4"]
 
@@ -465,7 +465,7 @@ def test_totals_lines_are_skipped_with_a_note(word: str, blank_before: bool, col
     assert len(table.rows) == 3
     line = 6 if blank_before else 5
     assert [(n.line, n.code, n.message) for n in table.notes] == [
-        (line, "totals_line", f"ligne de totaux « {word} » ignorée.")
+        (line, "totals_line", f"ligne de totaux « {word} » ignorée.")
     ]
 
 
@@ -494,7 +494,7 @@ def test_stray_quote_that_never_closes() -> None:
     with pytest.raises(ReadError) as refused:
         read(data)
     assert refused.value.code == "stray_quote"
-    assert refused.value.message.startswith("Ligne 3 : un guillemet")
+    assert refused.value.message.startswith("Ligne 3 : un guillemet")
     assert "pw-Cc33" not in refused.value.message
 
 
@@ -571,7 +571,7 @@ def test_an_owner_without_capitals_is_kept_whole_and_said() -> None:
     assert (table.notes[1].line, table.notes[1].code, table.notes[1].message) == (
         2,
         "owner_not_split",
-        "« Mme Lefèvre Hélène » : aucun nom en majuscules, tout est pris comme nom (prénom vide) ; "
+        "« Mme Lefèvre Hélène » : aucun nom en majuscules, tout est pris comme nom (prénom vide) ; "
         "vérifiez-le.",
     )
 
@@ -597,7 +597,7 @@ def test_bad_positions_in_map_are_refused(item: str) -> None:
 def test_map_by_position_beyond_the_header_is_refused() -> None:
     with pytest.raises(ReadError) as refused:
         read(export(), mapping=parse_mapping(["#9=email"], ALLOWED))
-    assert refused.value.message.startswith("--map : pas de colonne #9 dans <données>, qui en a 6.")
+    assert refused.value.message.startswith("--map : pas de colonne #9 dans <données>, qui en a 6.")
 
 
 def test_map_by_position_names_a_column() -> None:
@@ -613,8 +613,8 @@ def test_twin_headers_of_another_field_suggest_a_position() -> None:
     with pytest.raises(ReadError) as refused:
         read(export(header=header, rows=rows))
     assert refused.value.message == (
-        "Les colonnes « Nom » (n° 4) et « Nom » (n° 7) désignent toutes deux le champ last_name "
-        "(Nom) : écartez-en une avec --map '#7=-'."
+        "Les colonnes « Nom » (n° 4) et « Nom » (n° 7) désignent toutes deux le champ last_name "
+        "(Nom) : écartez-en une avec --map '#7=-'."
     )
 
 

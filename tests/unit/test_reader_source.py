@@ -62,7 +62,7 @@ def test_an_endless_pipe_stops_at_the_cap(fifo: Path) -> None:
         source.read_bytes(fifo, limit=2 * 1024 * 1024)
     writer.join(timeout=10)
     assert refused.value.code == "file_too_large"
-    assert "dépasse 2 Mo" in refused.value.message
+    assert "dépasse 2 Mo" in refused.value.message
     assert not writer.is_alive()  # its pipe was closed: it stopped writing
 
 
@@ -84,7 +84,7 @@ def test_a_line_longer_than_the_limit_is_refused(fifo: Path) -> None:
         read_file(fifo, allowed=ALLOWED, required=REQUIRED)
     writer.join(timeout=10)
     assert refused.value.code == "line_too_long"
-    assert refused.value.message.startswith(f"Ligne 2 de {fifo} : plus de 1 Mo sans retour")
+    assert refused.value.message.startswith(f"Ligne 2 de {fifo} : plus de 1 Mo sans retour")
 
 
 def test_a_missing_header_is_refused_before_the_rest_is_parsed() -> None:
@@ -101,7 +101,7 @@ def test_a_file_of_errors_stops_when_errors_outnumber_rows() -> None:
     with pytest.raises(ReadError) as refused:
         read_csv(data, allowed=ALLOWED, required=REQUIRED)
     assert refused.value.code == "too_many_errors"
-    assert f"(dernière : ligne {MAX_LINE_ERRORS + 3})" in refused.value.message
+    assert f"(dernière : ligne {MAX_LINE_ERRORS + 3})" in refused.value.message
 
 
 def test_workbook_is_known_by_its_bytes_not_its_name(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test_a_short_row_has_its_cells_withheld(tmp_path: Path) -> None:
     text = report_of(table, tmp_path / "r.csv")
     assert "Ua7-Ow3p-secret" not in text
     [row] = rows_of(text)[1:]
-    assert row == ["2", "", "motif de test (cellules non reproduites : ligne mal formée)"]
+    assert row == ["2", "", "motif de test (cellules non reproduites : ligne mal formée)"]
 
 
 @pytest.mark.parametrize("first", FORMULA_STARTS)

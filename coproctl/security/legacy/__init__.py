@@ -90,12 +90,12 @@ def _parse(text: str, construction: str | None, salt: str | None) -> _Parsed | L
     if construction is not None or salt is not None:
         return _parse_construction(text, construction, salt)
     if not text:
-        return LegacyHash(None, "empreinte vide", False, f"empreinte vide : {NEXT_STEP}.")
+        return LegacyHash(None, "empreinte vide", False, f"empreinte vide : {NEXT_STEP}.")
     entry, inner, in_crypt = formats.find(text)
     if entry is None:
         label = "empreinte LDAP {CRYPT}" if in_crypt else "empreinte"
         problem = (
-            f"format d'empreinte non reconnu ({label} ; formats connus : {KNOWN_FAMILIES}) : "
+            f"format d'empreinte non reconnu ({label} ; formats connus : {KNOWN_FAMILIES}) : "
             f"{NEXT_STEP}."
         )
         return LegacyHash(None, label, False, problem)
@@ -105,17 +105,17 @@ def _parse(text: str, construction: str | None, salt: str | None) -> _Parsed | L
         label = f"{label} dans {{CRYPT}} (LDAP)"
     if fmt is None:
         why = f" ({entry.why})" if entry.why else ""
-        return LegacyHash(None, label, False, f"{label} non prise en charge{why} : {NEXT_STEP}.")
+        return LegacyHash(None, label, False, f"{label} non prise en charge{why} : {NEXT_STEP}.")
     try:
         setting, digest = fmt.parse(inner)
     except LookupError:
         problem = (
-            f"{label} non prise en charge ici : la bibliothèque système libxcrypt de cette "
-            f"machine ne vérifie pas yescrypt : {NEXT_STEP}."
+            f"{label} non prise en charge ici : la bibliothèque système libxcrypt de cette "
+            f"machine ne vérifie pas yescrypt : {NEXT_STEP}."
         )
         return LegacyHash(fmt.scheme, label, False, problem)
     except ValueError as error:
-        return LegacyHash(fmt.scheme, label, False, f"{label} mal formée ({error}) : {NEXT_STEP}.")
+        return LegacyHash(fmt.scheme, label, False, f"{label} mal formée ({error}) : {NEXT_STEP}.")
     return _Parsed(fmt, label, inner, setting, digest)
 
 
@@ -131,13 +131,13 @@ def _parse_construction(
     name = canonical_construction(construction)
     if name is None:
         known = ", ".join(CONSTRUCTIONS)
-        problem = f"construction d'empreinte inconnue « {construction} » (connues : {known})"
+        problem = f"construction d'empreinte inconnue « {construction} » (connues : {known})"
         return LegacyHash(None, "empreinte avec sel en colonne", False, problem)
     fmt = _CONSTRUCTION_FORMATS[name]
     try:
         setting, digest = handlers.construction_split(name, salt or "", text)
     except ValueError as error:
-        problem = f"{fmt.label} mal formée ({error}) : {NEXT_STEP}."
+        problem = f"{fmt.label} mal formée ({error}) : {NEXT_STEP}."
         return LegacyHash(name, fmt.label, False, problem)
     return _Parsed(fmt, fmt.label, text, setting, digest)
 
@@ -158,11 +158,11 @@ def _describe_wrapped(text: str) -> LegacyHash:
     try:
         wrapped = wrapping.unwrap(text)
     except ValueError as error:
-        problem = f"empreinte enveloppée mal formée ({error}) : {NEXT_STEP}."
+        problem = f"empreinte enveloppée mal formée ({error}) : {NEXT_STEP}."
         return LegacyHash(None, "empreinte enveloppée", False, problem)
     fmt = _format(wrapped.scheme)
     if fmt is None:
-        problem = f"empreinte enveloppée d'un format inconnu ({wrapped.scheme}) : {NEXT_STEP}."
+        problem = f"empreinte enveloppée d'un format inconnu ({wrapped.scheme}) : {NEXT_STEP}."
         return LegacyHash(None, "empreinte enveloppée", False, problem)
     return LegacyHash(fmt.scheme, f"{fmt.label} enveloppée dans argon2id", True, None)
 
@@ -186,7 +186,7 @@ def stored_form(text: str, *, construction: str | None = None, salt: str | None 
     if parsed.format.weak(parsed.setting) or construction is not None:
         stored = wrapping.wrap(parsed.format.scheme, parsed.setting, parsed.digest)
     if len(stored) > wrapping.MAX_STORED:
-        raise UnsupportedHash(f"{parsed.label} trop longue pour être conservée : {NEXT_STEP}.")
+        raise UnsupportedHash(f"{parsed.label} trop longue pour être conservée : {NEXT_STEP}.")
     return stored
 
 

@@ -429,7 +429,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         re.compile(r"[!*]"),
         None,
-        "empreinte de compte verrouillé (/etc/shadow : ! ou *)",
+        "empreinte de compte verrouillé (/etc/shadow : « ! » ou « * »)",
         "aucun mot de passe ne l'ouvre",
     ),
 )

@@ -30,7 +30,7 @@ def unusable(*_: object) -> NoReturn:
 def drupal_split(text: str) -> tuple[Setting, str]:
     found = _DRUPAL.match(text)
     if not found:
-        raise ValueError("une empreinte Drupal 7 a 55 caractères : $S$, coût, sel de 8")
+        raise ValueError("une empreinte Drupal 7 a 55 caractères : $S$, coût, sel de 8")
     count_log2 = ITOA64.index(found[1])
     if not 7 <= count_log2 <= 30:  # DRUPAL_MIN_HASH_COUNT, DRUPAL_MAX_HASH_COUNT
         raise ValueError("coût hors des bornes de Drupal (7 à 30)")
@@ -108,7 +108,7 @@ def construction_split(construction: str, salt: str, text: str) -> tuple[Setting
         raise ValueError("construction inconnue")
     digits = _DIGEST_HEX_CHARS[found[1]]
     if not re.fullmatch(rf"[0-9A-Fa-f]{{{digits}}}", text):
-        raise ValueError(f"{construction} donne {digits} chiffres hexadécimaux")
+        raise ValueError(f"{construction} donne {digits} chiffres hexadécimaux")
     return {"construction": construction, "salt": salt}, text.lower()
 
 

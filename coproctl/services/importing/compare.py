@@ -203,8 +203,8 @@ class _Comparison:
                         draft,
                         "other_owner",
                         f"cet identifiant appartient au propriétaire {existing['owner_ref']} "
-                        f"dans la base, le fichier indique {owner.owner_ref} : vérifiez, "
-                        "puis « coproctl account link » si le lot a changé de main",
+                        f"dans la base, le fichier indique {owner.owner_ref} : vérifiez, "
+                        "puis « coproctl account link » si le lot a changé de main",
                     )
                 else:
                     accepted += self._update(draft, existing, owner_changes)
@@ -245,7 +245,7 @@ class _Comparison:
                 LineNote(
                     draft.origins.get("email", draft.lines[0]),
                     draft.identifiant,
-                    f"e-mail « {raw} » non enregistré : {exc.message_fr}",
+                    f"e-mail « {raw} » non enregistré : {exc.message_fr}",
                     code="email_not_stored",
                 )
             )
@@ -277,7 +277,7 @@ class _Comparison:
             names=(values.get("last_name"), values.get("first_name")),
         )
         if problems:
-            reason = "mot de passe initial refusé : " + " ; ".join(problems)
+            reason = "mot de passe initial refusé : " + " ; ".join(problems)
             self._refused(draft, "bad_initial_password", reason)
         return bool(problems)
 
@@ -289,14 +289,14 @@ class _Comparison:
             changes.warnings.extend(
                 on_account(
                     draft,
-                    f"propriétaire effacé le {when}, ligne ignorée ; --restore pour le recréer",
+                    f"propriétaire effacé le {when}, ligne ignorée ; --restore pour le recréer",
                     "erased_owner",
                 )
             )
             return 0
         problem = identifiant_problem(draft.identifiant)
         if problem is not None:
-            self._refused(draft, "bad_identifiant", f"identifiant invalide : {problem}")
+            self._refused(draft, "bad_identifiant", f"identifiant invalide : {problem}")
             return 0
         secret = draft.values.get(self.kind.credential)
         if secret is None:

@@ -47,7 +47,7 @@ def with_scheme(kind: ImportKind, name: str | None) -> ImportKind:
     if canonical is None:
         raise BadInput(
             "bad_legacy_scheme",
-            f"--legacy-scheme « {name} » : construction inconnue. Constructions possibles : "
+            f"--legacy-scheme « {name} » : construction inconnue. Constructions possibles : "
             f"{', '.join(legacy.CONSTRUCTIONS)}.",
         )
     return replace(kind, construction=canonical)

@@ -148,16 +148,16 @@ def _check_salt_column(table: Table, kind: ImportKind) -> None:
     if salt is not None and kind.construction is None:
         raise BadInput(
             "salt_column",
-            f"La colonne « {salt} » contient le sel des empreintes : précisez comment "
+            f"La colonne « {salt} » contient le sel des empreintes : précisez comment "
             "l'extranet combinait sel et mot de passe avec --legacy-scheme (par exemple "
-            "--legacy-scheme 'md5(password+salt)' pour Joomla 1.5) ; sans cela aucun de ces "
+            "--legacy-scheme 'md5(password+salt)' pour Joomla 1.5) ; sans cela aucun de ces "
             "propriétaires ne pourrait se connecter. Rien n'a été importé.",
             column=salt,
         )
     if salt is None and kind.construction is not None:
         raise BadInput(
             "no_salt_column",
-            f"--legacy-scheme '{kind.construction}' : aucune colonne de sel (salt, sel) "
+            f"--legacy-scheme '{kind.construction}' : aucune colonne de sel (salt, sel) "
             "dans le fichier. Indiquez-la avec --map 'En-tête=salt'.",
         )
 
@@ -186,7 +186,7 @@ def _merge(
             for item in split_lots(lot):
                 if len(item) > MAX_LOT and problem is None:
                     problem = (
-                        f"numéro de lot trop long ({MAX_LOT} caractères au plus, ligne {row.line})"
+                        f"numéro de lot trop long ({MAX_LOT} caractères au plus, ligne {row.line})"
                     )
                 lots[item] = None
         if row is first or {**row.values, "lot": None, "identifiant": None} == same:
@@ -219,7 +219,7 @@ def _merge(
     if problem is None:
         missing = [FIELDS[name].label for name in required if name not in values]
         if missing:
-            problem = "valeur obligatoire manquante : " + ", ".join(missing)
+            problem = "valeur obligatoire manquante : " + ", ".join(missing)
     return draft, problem or _text(values)
 
 
@@ -252,18 +252,18 @@ def _last_value(rows: Iterable[SourceRow], name: str) -> tuple[str, int, dict[st
 def _conflict(name: str, first: str, first_line: int, second: str, second_line: int) -> str:
     lines = f"lignes {first_line} et {second_line}"
     if name == "owner_ref":
-        return f"deux propriétaires pour cet identifiant : {first} et {second} ({lines})"
+        return f"deux propriétaires pour cet identifiant : {first} et {second} ({lines})"
     if name in REPORT_WITHHELD_FIELDS:  # never the secret, nor its salt, in a message
         return f"deux mots de passe différents pour cet identifiant ({lines})"
     return (
-        f"« {FIELDS[name].label} » diffère d'une ligne à l'autre : « {first} » "
-        f"(ligne {first_line}), « {second} » (ligne {second_line})"
+        f"« {FIELDS[name].label} » diffère d'une ligne à l'autre : « {first} » "
+        f"(ligne {first_line}), « {second} » (ligne {second_line})"
     )
 
 
 def _lines_text(lines: list[int]) -> str:
     shown = ", ".join(str(line) for line in lines[:3])
-    more = f"… ({len(lines)} lignes)" if len(lines) > 3 else ""
+    more = f"… ({len(lines)} lignes)" if len(lines) > 3 else ""
     return f"ligne{'s' if len(lines) > 1 else ''} {shown}{more}"
 
 
@@ -276,13 +276,13 @@ def _variants_warning(
         else f"pour l'identifiant {draft.identifiant}"
     )
     others = "; ".join(
-        f"« {value} » ({_lines_text(at)})" for value, at in lines.items() if value != kept
+        f"« {value} » ({_lines_text(at)})" for value, at in lines.items() if value != kept
     )
     return LineNote(
         line,
         draft.identifiant,
-        f"« {FIELDS[name].label} » diffère d'une ligne à l'autre {whose} : « {kept} » retenu "
-        f"(ligne {line}, la dernière) ; autre(s) valeur(s) : {others}",
+        f"« {FIELDS[name].label} » diffère d'une ligne à l'autre {whose} : « {kept} » retenu "
+        f"(ligne {line}, la dernière) ; autre(s) valeur(s) : {others}",
         code="value_differs",
     )
 
@@ -351,8 +351,8 @@ def _identity_conflict(owner: OwnerDraft) -> str | None:
             (first, first_line), (second, second_line) = list(seen.items())[:2]
             what = "deux noms" if name == "last_name" else "deux prénoms"
             return (
-                f"{what} différents pour le propriétaire {owner.owner_ref} : « {first} » "
-                f"(ligne {first_line}) et « {second} » (ligne {second_line})"
+                f"{what} différents pour le propriétaire {owner.owner_ref} : « {first} » "
+                f"(ligne {first_line}) et « {second} » (ligne {second_line})"
             )
     return None
 

@@ -74,9 +74,9 @@ class ImportInterrupted(CoproctlError):
     def __init__(self, summary: ImportSummary) -> None:
         super().__init__(
             "import_interrupted",
-            f"Import interrompu : {summary.created} compte(s) créé(s) et {summary.updated} mis "
+            f"Import interrompu : {summary.created} compte(s) créé(s) et {summary.updated} mis "
             "à jour avant l'interruption sont enregistrés, par lots entiers. Relancez la même "
-            "commande pour terminer : ce qui est déjà importé sera reconnu comme inchangé.",
+            "commande pour terminer : ce qui est déjà importé sera reconnu comme inchangé.",
             created=summary.created,
             updated=summary.updated,
             unchanged=summary.unchanged,

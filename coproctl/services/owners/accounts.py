@@ -104,12 +104,12 @@ def create_account(
         try:
             address = normalise_email(email)
         except InvalidEmail as exc:
-            raise Refused("email_invalid", f"Adresse e-mail invalide : {exc.message_fr}") from None
+            raise Refused("email_invalid", f"Adresse e-mail invalide : {exc.message_fr}") from None
     hashed = passwords.hash_password(initial_password)
     with backoffice.uow() as uow:
         session = uow.session
         if find_account(session, identifiant) is not None:
-            raise Refused("already_exists", f"L'identifiant « {identifiant} » existe déjà.")
+            raise Refused("already_exists", f"L'identifiant « {identifiant} » existe déjà.")
         owner = session.exec(select(Owner).where(Owner.owner_ref == owner_ref)).first()
         if owner is None:
             owner = Owner(
@@ -123,7 +123,7 @@ def create_account(
         elif owner.last_name.strip().lower() != last_name.lower():
             raise Refused(
                 "owner_conflict",
-                f"Le propriétaire {owner_ref} existe déjà sous le nom « {owner.last_name} ».",
+                f"Le propriétaire {owner_ref} existe déjà sous le nom « {owner.last_name} ».",
             )
         assert owner.id is not None
         now = clock.now()
@@ -146,7 +146,7 @@ def create_account(
             session.flush()
         except IntegrityError:
             raise Refused(
-                "already_exists", f"L'identifiant « {identifiant} » existe déjà."
+                "already_exists", f"L'identifiant « {identifiant} » existe déjà."
             ) from None
         audit.record(
             session,
@@ -176,7 +176,7 @@ def _account_query(
     if status is not None and status not in STATUSES:
         raise BadInput(
             "bad_status",
-            f"Statut inconnu « {status} » (en attente, actif, désactivé ; "
+            f"Statut inconnu « {status} » (en attente, actif, désactivé ; "
             "ou pending, active, disabled).",
         )
     query = select(Account, Owner).join(Owner, col(Owner.id) == Account.owner_id)
@@ -401,7 +401,7 @@ def _link_target(session: Session, account: Account, owner_ref: str) -> Owner:
     """The owner to link to; refused when unknown or already the account's."""
     target = session.exec(select(Owner).where(Owner.owner_ref == owner_ref.strip())).first()
     if target is None:
-        raise Refused("not_found", f"Aucun propriétaire avec la référence « {owner_ref} ».")
+        raise Refused("not_found", f"Aucun propriétaire avec la référence « {owner_ref} ».")
     if target.id == account.owner_id:
         raise Refused("wrong_state", f"Ce compte appartient déjà au propriétaire {owner_ref}.")
     return target

@@ -67,7 +67,7 @@ _MIN_SUBSTRING = 4
 
 
 def _owner_not_found(owner_ref: str) -> Refused:
-    return Refused("not_found", f"Aucun propriétaire avec la référence « {owner_ref} ».")
+    return Refused("not_found", f"Aucun propriétaire avec la référence « {owner_ref} ».")
 
 
 def _get_owner(session: Session, owner_ref: str, *, lock: bool = False) -> Owner:
@@ -406,7 +406,7 @@ def _refuse_if_live(
             "owner.erase",
             Refused(
                 "procedure_in_progress",
-                f"Procédure en cours sur {', '.join(live)} : effacement refusé "
+                f"Procédure en cours sur {', '.join(live)} : effacement refusé "
                 "(attendez qu'elle se termine, ou utilisez --force).",
                 accounts=live,
             ),

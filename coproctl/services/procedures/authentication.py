@@ -24,6 +24,7 @@ from coproctl.security import passwords
 from coproctl.services import audit
 from coproctl.services.common import find_account, refuse
 from coproctl.services.procedures.lockout import lock_duration
+from coproctl.typography import count
 
 BAD_CREDENTIALS_MESSAGE = "Identifiant ou mot de passe incorrect."
 
@@ -59,11 +60,11 @@ def disabled_error() -> Refused:
 def initial_password_expired_error(identifiant: str, days: int) -> Refused:
     return Refused(
         "initial_password_expired",
-        "Le mot de passe communiqué par le syndic n'est plus valable : contactez votre service "
+        "Le mot de passe communiqué par le syndic n'est plus valable : contactez votre service "
         "de syndic pour en recevoir un nouveau.",
         hint=(
-            f"Mot de passe initial de plus de {days} jours : « coproctl account reset "
-            f"{identifiant} » en édite un nouveau (à envoyer par courrier)."
+            f"Mot de passe initial de plus de {count(days, 'jour')} : « coproctl account reset "
+            f"{identifiant} » en édite un nouveau (à envoyer par courrier)."
         ),
     )
 
@@ -149,7 +150,7 @@ def _failed_try(
         details["locked_seconds"] = int(duration.total_seconds())
         error = Refused(
             error.code,
-            f"{error.message} Trop d'essais : compte verrouillé jusqu'au "
+            f"{error.message} Trop d'essais : compte verrouillé jusqu'au "
             f"{clock.paris_text(account.locked_until)}.",
             hint=error.hint,
             locked_until=clock.paris_iso(account.locked_until),

@@ -34,6 +34,7 @@ from coproctl.security import codes as code_crypto
 from coproctl.services import audit
 from coproctl.services.common import get_account, owner_of, refuse, wrong_state
 from coproctl.services.procedures import hints, notifications
+from coproctl.typography import count
 
 PURPOSE_LABELS = {
     UPDATE: "mise à jour du compte",
@@ -136,15 +137,15 @@ def _check_resend_limits(
             wait = int((next_at - now).total_seconds()) + 1
             raise Refused(
                 "resend_too_soon",
-                f"Un code vient d'être envoyé : attendez {wait} s avant d'en demander un autre "
-                f"(possible à partir de {clock.paris_text(next_at)}:{next_at.second:02d}).",
+                f"Un code vient d'être envoyé : attendez {wait} s avant d'en demander un autre "
+                f"(possible à partir du {clock.paris_text(next_at)}:{next_at.second:02d}).",
                 next_at=clock.paris_iso(next_at),
             )
     if count >= s.code_max_per_hour and oldest is not None:
         next_at = clock.as_utc(oldest) + timedelta(hours=1)
         raise Refused(
             "resend_limit",
-            f"Trop de codes demandés en une heure ({s.code_max_per_hour} au plus) : "
+            f"Trop de codes demandés en une heure ({s.code_max_per_hour} au plus) : "
             f"un nouveau code pourra être envoyé à partir du {clock.paris_text(next_at)}.",
             next_at=clock.paris_iso(next_at),
         )
@@ -210,15 +211,15 @@ def bad_code_format() -> BadInput:
     """A typing slip, not a guess: refused before the code is looked at (no try used)."""
     return BadInput(
         "bad_code_format",
-        f"Le code reçu par e-mail compte {code_crypto.CODE_DIGITS} chiffres (les espaces ne "
-        "comptent pas : 6776 1939) : vérifiez ce qui a été tapé.",
+        f"Le code reçu par e-mail compte {code_crypto.CODE_DIGITS} chiffres (les espaces ne "
+        "comptent pas : 6776 1939) : vérifiez ce qui a été tapé.",
     )
 
 
 def _superseded(identifiant: str) -> Refused:
     return Refused(
         "code_superseded",
-        "Ce code a été remplacé par un code plus récent : utilisez le dernier code reçu.",
+        "Ce code a été remplacé par un code plus récent : utilisez le dernier code reçu.",
         hint=hints.latest_code(identifiant),
     )
 
@@ -232,13 +233,13 @@ def _state_refusal(row: VerificationCode, max_attempts: int, identifiant: str) -
     if row.attempts >= max_attempts:
         return Refused(
             "code_attempts_exhausted",
-            "Trop d'essais avec ce code : il est annulé. Demandez un nouveau code.",
+            "Trop d'essais avec ce code : il est annulé. Demandez un nouveau code.",
             hint=hints.new_code(identifiant),
         )
     if clock.as_utc(row.expires_at) < clock.now():
         return Refused(
             "code_expired",
-            f"Ce code a expiré (il était valable jusqu'à {clock.paris_text(row.expires_at)}). "
+            f"Ce code a expiré (il était valable jusqu'au {clock.paris_text(row.expires_at)}). "
             "Demandez un nouveau code.",
             hint=hints.new_code(identifiant),
         )
@@ -282,7 +283,7 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
                 backoffice,
                 action,
                 _no_procedure(
-                    account, "Aucune procédure en cours sur ce compte : aucun code n'est attendu."
+                    account, "Aucune procédure en cours sur ce compte : aucun code n'est attendu."
                 ),
                 account=account,
             )
@@ -335,7 +336,7 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
                 action,
                 Refused(
                     "code_attempts_exhausted",
-                    "Code incorrect. C'était le dernier essai permis : ce code est annulé, "
+                    "Code incorrect. C'était le dernier essai permis : ce code est annulé, "
                     "demandez un nouveau code.",
                     hint=hints.new_code(who),
                 ),
@@ -349,7 +350,7 @@ def verify_code(backoffice: Backoffice, identifiant: str, typed: str) -> CodeVer
             action,
             Refused(
                 "code_invalid",
-                f"Code incorrect. Il vous reste {left} essai{'s' if left > 1 else ''}.",
+                f"Code incorrect. Il vous reste {count(left, 'essai')}.",
                 attempts_left=left,
             ),
             account=account,
@@ -403,7 +404,7 @@ def resend_code(backoffice: Backoffice, identifiant: str) -> CodeSent:
                 backoffice,
                 action,
                 _no_procedure(
-                    account, "Aucune procédure en cours sur ce compte : rien à renvoyer."
+                    account, "Aucune procédure en cours sur ce compte : rien à renvoyer."
                 ),
                 account=account,
             )

@@ -11,7 +11,7 @@ def checked_email(email: str, confirmation: str, *, accept_unusual_domain: bool 
     try:
         address = normalise_email(email)
     except InvalidEmail as exc:
-        raise Refused("email_invalid", f"Adresse e-mail invalide : {exc.message_fr}") from None
+        raise Refused("email_invalid", f"Adresse e-mail invalide : {exc.message_fr}") from None
     try:
         confirmed = normalise_email(confirmation)
     except InvalidEmail:
@@ -19,15 +19,15 @@ def checked_email(email: str, confirmation: str, *, accept_unusual_domain: bool 
     if confirmed is None or not same_address(address, confirmed):
         raise Refused(
             "email_mismatch",
-            "Les deux adresses e-mail saisies sont différentes : tapez la même adresse deux fois.",
+            "Les deux adresses e-mail saisies sont différentes : tapez la même adresse deux fois.",
         )
     if not accept_unusual_domain:
         suggestion = suggest_domain_fix(address)
         if suggestion is not None:
             raise Refused(
                 "email_typo",
-                f"L'adresse {address} contient peut-être une faute de frappe : vouliez-vous "
-                f"dire {suggestion} ?",
+                f"L'adresse {address} contient peut-être une faute de frappe : vouliez-vous "
+                f"dire {suggestion} ?",
                 # staff only: an owner's page offers its own way to keep the address
                 hint="Si l'adresse est juste, confirmez-la avec --accept-domain.",
                 suggestion=suggestion,

@@ -22,6 +22,7 @@ from coproctl.security import codes as code_crypto
 from coproctl.services import audit
 from coproctl.services.common import find_account, owner_of
 from coproctl.services.procedures.codes import issue
+from coproctl.typography import count
 
 
 @dataclass(frozen=True)
@@ -53,20 +54,20 @@ class ForgotAnswer:
 _STAFF_NOTES = {
     "code_sent": (
         "code envoyé à l'adresse vérifiée du compte",
-        "le propriétaire le saisit : coproctl code verify {identifiant}",
+        "le propriétaire le saisit : coproctl code verify {identifiant}",
     ),
     "unknown_identifiant": (
         "aucun code envoyé — identifiant inconnu",
-        "cherchez le compte : coproctl account list --search NOM",
+        "cherchez le compte : coproctl account list --search NOM",
     ),
     "account_pending": (
         "aucun code envoyé — compte en attente de mise à jour",
-        "première connexion avec le mot de passe du courrier : coproctl update start "
-        "{identifiant} (courrier perdu : coproctl account reset {identifiant})",
+        "première connexion avec le mot de passe du courrier : coproctl update start "
+        "{identifiant} (courrier perdu : coproctl account reset {identifiant})",
     ),
     "account_disabled": (
         "aucun code envoyé — compte désactivé",
-        "si l'accès doit être rétabli : coproctl account enable {identifiant}",
+        "si l'accès doit être rétabli : coproctl account enable {identifiant}",
     ),
     "no_verified_email": (
         "aucun code envoyé — aucune adresse vérifiée sur ce compte",
@@ -74,7 +75,7 @@ _STAFF_NOTES = {
     ),
     "email_mismatch": (
         "aucun code envoyé — ce n'est pas l'adresse vérifiée du compte",
-        "vérifiez l'adresse avec le propriétaire : coproctl account show {identifiant}",
+        "vérifiez l'adresse avec le propriétaire : coproctl account show {identifiant}",
     ),
     "resend_too_soon": (
         "aucun code envoyé — un code vient d'être envoyé",
@@ -91,15 +92,15 @@ _STAFF_NOTES = {
 def staff_note(reason: str | None, identifiant: str) -> StaffNote:
     code = reason or "code_sent"
     what, step = _STAFF_NOTES.get(code, (f"aucun code envoyé — {code}", ""))
-    message = f"pour le personnel : {what}"
+    message = f"pour le personnel : {what}"
     if step:
-        message += " ; étape suivante : " + step.format(identifiant=identifiant)
+        message += " ; étape suivante : " + step.format(identifiant=identifiant)
     return StaffNote(code, message + ".")
 
 
 ANSWER = (
     "Si l'identifiant et l'adresse e-mail correspondent à un compte à jour, un code de "
-    "vérification vient d'être envoyé à cette adresse. Il est valable {minutes} minutes."
+    "vérification vient d'être envoyé à cette adresse. Il est valable {minutes}."
 )
 
 
@@ -107,7 +108,7 @@ def forgot_password(backoffice: Backoffice, identifiant: str, email: str) -> For
     """The owner's answer, identical in every case, and the note for staff."""
     started = time.monotonic()
     action = "password.forgot"
-    answer = ANSWER.format(minutes=backoffice.settings.code_ttl_reset_minutes)
+    answer = ANSWER.format(minutes=count(backoffice.settings.code_ttl_reset_minutes, "minute"))
     try:
         typed = normalise_email(email)
     except InvalidEmail:

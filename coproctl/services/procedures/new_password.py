@@ -40,6 +40,7 @@ from coproctl.services.procedures import hints, notifications
 from coproctl.services.procedures.authentication import check_credentials, disabled_error
 from coproctl.services.procedures.codes import in_flight, supersede_all
 from coproctl.services.procedures.siblings import KeptAccount, siblings_of, split_siblings
+from coproctl.typography import count
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def policy_error(failures: Sequence[PolicyFailure]) -> Refused | None:
     lines = "\n".join(f"- {failure.message}" for failure in failures)
     return Refused(
         "password_policy",
-        f"Ce mot de passe ne peut pas être accepté :\n{lines}",
+        f"Ce mot de passe ne peut pas être accepté :\n{lines}",
         rules=[failure.code for failure in failures],
         failures=[{"rule": f.code, "message": f.message} for f in failures],
     )
@@ -126,7 +127,7 @@ def _apply_password(
 def proof_invalid(identifiant: str) -> Refused:
     return Refused(
         "proof_invalid",
-        "La validation du code n'a pas été retrouvée : validez le code reçu par e-mail, puis "
+        "La validation du code n'a pas été retrouvée : validez le code reçu par e-mail, puis "
         "choisissez le mot de passe dans la foulée.",
         hint=hints.proof_lost(identifiant),
     )
@@ -148,7 +149,7 @@ def verified_procedure(
             backoffice,
             action,
             wrong_state(
-                "Aucun code validé pour ce compte : validez d'abord le code reçu par e-mail.",
+                "Aucun code validé pour ce compte : validez d'abord le code reçu par e-mail.",
                 hint=hints.verify_first(account.identifiant) if waiting else hints.start(account),
             ),
             account=account,
@@ -189,8 +190,8 @@ def verified_procedure(
             action,
             Refused(
                 "procedure_expired",
-                f"Le mot de passe devait être choisi dans les {minutes} minutes suivant la "
-                "validation du code : recommencez la procédure.",
+                f"Le mot de passe devait être choisi au plus {count(minutes, 'minute')} après la "
+                "validation du code : recommencez la procédure.",
                 hint=hints.procedure_again(account.identifiant),
             ),
             account=account,

@@ -54,7 +54,7 @@ class PasswordPlan:
         lines = []
         if self.others:
             lines.append(
-                "Ce mot de passe sera aussi celui de vos autres comptes : "
+                "Ce mot de passe sera aussi celui de vos autres comptes : "
                 + ", ".join(self.others)
                 + "."
             )

@@ -39,7 +39,7 @@ class KeptAccount:
 
     @property
     def message(self) -> str:
-        return f"{self.identifiant} garde son mot de passe : {KEPT_REASONS[self.reason]}."
+        return f"{self.identifiant} garde son mot de passe : {KEPT_REASONS[self.reason]}."
 
     def as_dict(self) -> dict[str, Any]:
         return {"identifiant": self.identifiant, "reason": self.reason, "message": self.message}

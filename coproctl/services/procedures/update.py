@@ -91,8 +91,8 @@ def _send_code(
             backoffice,
             ACTION,
             wrong_state(
-                "Ce compte est déjà à jour : connectez-vous avec votre mot de passe "
-                "personnel (ou utilisez « mot de passe oublié »).",
+                "Ce compte est déjà à jour : connectez-vous avec votre mot de passe "
+                "personnel (ou utilisez « mot de passe oublié »).",
                 hint=hints.start(account),
             ),
             account=account,
