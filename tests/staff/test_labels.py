@@ -97,6 +97,7 @@ def test_typography_helpers() -> None:
         f"Erreur (x){NBSP}: message{NBSP}; suite{NBSP}? oui{NBSP}!"
     )
     assert fr("« 8 chiffres »") == f"«{NBSP}8{NBSP}chiffres{NBSP}»"
+    assert fr("(mal placés ?)") == f"(mal placés{NBSP}?)"
     # glued colons are not French punctuation: left alone
     assert fr("https://x.example 10:30 clé=valeur") == "https://x.example 10:30 clé=valeur"
 
