@@ -30,6 +30,16 @@ def test_new_passwords_are_nfkc_normalised() -> None:
     assert passwords.verify("Mot2Passf", fullwidth) == (False, None)
 
 
+def test_new_hashes_are_argon2id_salted_with_128_random_bits() -> None:
+    """ASVS 2.4.1 and 2.4.2: argon2id with OWASP's parameters, a salt of its own per hash."""
+    first, second = (passwords.hash_password("Même-Mot2Passe") for _ in range(2))
+    assert first.startswith(NEW_HASH)
+    assert second.startswith(NEW_HASH)
+    salts = [passwords.ARGON2.from_string(hashed).salt for hashed in (first, second)]
+    assert [len(salt) for salt in salts] == [16, 16]  # 128 bits
+    assert salts[0] != salts[1]
+
+
 def test_argon2_made_before_normalisation_still_verifies_and_is_replaced() -> None:
     typed = "Cafe\u0301-Noir7"  # decomposed é, hashed as typed before this release
     old = passwords.ARGON2.hash(typed)
