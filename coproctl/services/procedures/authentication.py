@@ -97,9 +97,10 @@ def check_credentials(
     or wrong: none of them confirms a password.
     """
     session = uow.session
+    stored = None if session.in_transaction() else _stored_hash(backoffice, identifiant)
+    checked = _check(password, stored)
     account = find_account(session, identifiant, lock=True)
     if account is None:
-        passwords.spend_verify_time(password)
         raise refuse(
             uow,
             backoffice,
@@ -110,7 +111,10 @@ def check_credentials(
         )
     if is_locked(account):
         raise refuse(uow, backoffice, action, locked_error(account), account=account)
-    ok, replacement = passwords.verify(password, account.password_hash)
+    # the hash changed between the two reads (a password set meanwhile): check it again
+    ok, replacement = (
+        checked if account.password_hash == stored else _check(password, account.password_hash)
+    )
     if account.status == DISABLED:
         # right or wrong, the same answer, and the try counts: otherwise the lock itself
         # (reached by wrong passwords only) would tell the right one
@@ -134,6 +138,30 @@ def check_credentials(
         account.updated_at = clock.now()
         session.add(account)
     return account
+
+
+def _stored_hash(backoffice: Backoffice, identifiant: str) -> str | None:
+    """The account's hash, read in a short transaction of its own.
+
+    The hash check (argon2id: tens of milliseconds) then runs while no lock is held: on
+    SQLite every transaction holds the database's write lock from its first statement, so
+    checking inside it would queue every other writer (other logins, the web's sessions and
+    rate counts) behind each hash. The decision is taken afterwards, under the lock, on the
+    account as it is then (counters, lock, status), with the hash checked again in the rare
+    case it changed in between.
+    """
+    with backoffice.uow() as peek:
+        account = find_account(peek.session, identifiant)
+        return None if account is None else account.password_hash
+
+
+def _check(password: str, stored: str | None) -> tuple[bool, str | None]:
+    """``passwords.verify``, or the same cost spent on the dummy hash when there is no
+    account (an unknown identifiant takes as long as a known one)."""
+    if stored is None:
+        passwords.spend_verify_time(password)
+        return False, None
+    return passwords.verify(password, stored)
 
 
 def _failed_try(
