@@ -114,7 +114,10 @@ class Page:
 
     async def open(self) -> OwnerSession:
         """The request's session (a visitor's unless the cookie names a valid one)."""
-        self.session = await run_in_threadpool(sessions.load, self.office, self.cookie)
+        if sessions.is_stored(self.cookie):  # a database access: off the event loop
+            self.session = await run_in_threadpool(sessions.load, self.office, self.cookie)
+        else:  # a visitor: nothing to read, no thread hop
+            self.session = sessions.load(self.office, self.cookie)
         return self.session
 
     async def posted(self) -> dict[str, str]:

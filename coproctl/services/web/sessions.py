@@ -65,17 +65,20 @@ def _over(row: WebSession, backoffice: Backoffice, now: datetime) -> bool:
     return now - clock.as_utc(row.seen_at) > idle or now - clock.as_utc(row.created_at) > longest
 
 
+def is_stored(raw: str | None) -> bool:
+    """Whether the cookie may name a stored session (only those cost a database access)."""
+    return tokens.well_formed(raw) and raw is not None and not raw.startswith(tokens.VISITOR)
+
+
 def load(backoffice: Backoffice, raw: str | None) -> OwnerSession:
     """The session the cookie names; a visitor's when it names none that is still valid.
 
     A visitor's cookie costs no database access. A stored session's last request time is
     moved to now (the idle timeout counts from the last request).
     """
-    if not tokens.well_formed(raw):
-        return visitor()
+    if not is_stored(raw):
+        return OwnerSession(raw) if tokens.well_formed(raw) else visitor()
     assert raw is not None
-    if raw.startswith(tokens.VISITOR):
-        return OwnerSession(raw)
     digest = tokens.id_digest(backoffice.secret_key, raw)
     now = clock.now()
     with backoffice.uow() as uow:
