@@ -18,17 +18,17 @@ def _show_text(view: object) -> None:
     typer.echo("")
     fields(view.mail.lines())
     for warning in view.mail.warnings:
-        typer.echo(f"Attention : {warning}", err=True)
+        typer.echo(f"Attention : {warning}", err=True)
     if view.problem:
-        typer.echo(f"Réglages refusés : {view.problem}", err=True)
+        typer.echo(f"Réglages refusés : {view.problem}", err=True)
 
 
 @app.command()
 def show(ctx: typer.Context) -> None:
     """Chaque réglage en vigueur et d'où il vient, secrets masqués.
 
-    Sources : défaut, fichier (--config), environnement (COPROCTL_*), option (--db). Puis
-    l'envoi des e-mails : transport, serveur, port, TLS, expéditeur. Code de sortie 1 si les
+    Sources : défaut, fichier (--config), environnement (COPROCTL_*), option (--db). Puis
+    l'envoi des e-mails : transport, serveur, port, TLS, expéditeur. Code de sortie 1 si les
     réglages sont refusés (les autres commandes s'arrêteraient).
     """
     with errors_handled(ctx) as st:

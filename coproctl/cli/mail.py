@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from coproctl import typography
 from coproctl.cli.labels import complete_mail_kind
 from coproctl.cli.output import All, Limit, Offset, cut_notice, effective_limit, emit, table
 from coproctl.cli.runtime import backoffice, errors_handled, state
@@ -36,13 +37,13 @@ def _summary(report: DeliveryReport) -> list[str]:
 
     sent = "Écrits" if (report.transport or "").startswith(("file:", "console")) else "Envoyés"
     lines = [
-        f"{sent} : {report.sent}, à réessayer : {report.retrying}, "
-        f"en échec : {report.failed}, non envoyés (code expiré ou remplacé) : {report.expired}."
+        f"{sent} : {report.sent}, à réessayer : {report.retrying}, "
+        f"en échec : {report.failed}, non envoyés (code expiré ou remplacé) : {report.expired}."
     ]
     if report.waiting:
         lines.append(
-            f"{report.waiting} message(s) en attente, prochain essai à partir du "
-            f"{paris_text(report.next_attempt_at)} (« coproctl mail retry --all » pour "
+            f"{typography.count(report.waiting, 'message')} en attente, prochain essai à partir du "
+            f"{paris_text(report.next_attempt_at)} (« coproctl mail retry --all » pour "
             "réessayer maintenant)."
         )
     if report.sent and report.transport:
@@ -53,18 +54,18 @@ def _summary(report: DeliveryReport) -> list[str]:
 def _problems(report: DeliveryReport) -> list[str]:
     from coproctl.mail.transports import describe
 
-    lines = [f"Échec du message {f.id} pour {f.to} : {f.error}" for f in report.failures]
+    lines = [f"Échec du message {f.id} pour {f.to} : {f.error}" for f in report.failures]
     if report.unreachable:
         lines.append(
-            f"Serveur d'envoi inutilisable : {report.unreachable}. Les messages restent en "
+            f"Serveur d'envoi inutilisable : {report.unreachable}. Les messages restent en "
             "attente et seront renvoyés au prochain passage."
         )
-    for key, count in report.elsewhere.items():
+    for key, number in report.elsewhere.items():
         lines.append(
-            f"{count} message(s) en attente pour {describe(key)} : laissés en attente, ce "
-            f"passage est réglé pour {describe(report.transport)}. Vérifiez les réglages "
-            "(coproctl config show) ; pour les envoyer quand même par celui-ci : coproctl mail "
-            "retry --all --use-this-transport."
+            f"{typography.count(number, 'message')} en attente pour {describe(key)} : "
+            f"laissés en attente, ce passage est réglé pour {describe(report.transport)}. "
+            "Vérifiez les réglages (coproctl config show) ; pour les envoyer quand même par "
+            "celui-ci : coproctl mail retry --all --use-this-transport."
         )
     return lines
 
@@ -100,7 +101,7 @@ def send(
     """Envoie les messages dus de la file, avec nouveaux essais espacés (cron).
 
     Code de sortie 1 si le serveur d'envoi est inutilisable, ou si des messages attendent un
-    autre transport que celui de ce passage (autre relais, dossier) : ils restent en attente.
+    autre transport que celui de ce passage (autre relais, dossier) : ils restent en attente.
     """
     with backoffice(ctx) as office:
         from coproctl.services.mail.queue import send_queue
@@ -113,7 +114,8 @@ def send(
 def retry(
     ctx: typer.Context,
     ids: Annotated[
-        list[int] | None, typer.Argument(help="Numéros des messages (mail list), ou --all.")
+        list[int] | None,
+        typer.Argument(metavar="NUMÉRO", help="Numéros des messages (mail list), ou --all."),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Tous les messages en attente.")] = False,
     use_this_transport: Annotated[
@@ -140,17 +142,19 @@ def retry(
 @app.command("test")
 def test_(
     ctx: typer.Context,
-    address: Annotated[str, typer.Argument(help="Adresse qui reçoit le message d'essai.")],
+    address: Annotated[
+        str, typer.Argument(metavar="ADRESSE", help="Adresse qui reçoit le message d'essai.")
+    ],
 ) -> None:
     """Envoie un message d'essai par le transport réglé, et affiche la réponse du serveur.
 
-    Rien n'est mis en file : les réglages tels qu'ils sont (serveur, port, TLS, identifiant,
+    Rien n'est mis en file : les réglages tels qu'ils sont (serveur, port, TLS, identifiant,
     expéditeur) sont essayés tout de suite. Code de sortie 1 si le message n'a pas pu partir
     (ce qui a échoué, et que faire).
     """
     with errors_handled(ctx) as st:
         from coproctl.config import load_settings
-        from coproctl.mail.transports import describe
+        from coproctl.mail.transports import described_to
         from coproctl.services.mail.trial import send_trial
 
         settings = load_settings(st.config, database_url=st.db)
@@ -158,12 +162,12 @@ def test_(
         if st.json:
             emit(True, result, "")
         elif result.ok:
-            typer.echo(f"Message d'essai remis à {describe(result.transport)} pour {result.to}.")
-            typer.echo(f"Réponse : {result.reply}")
+            typer.echo(f"Message d'essai remis {described_to(result.transport)} pour {result.to}.")
+            typer.echo(f"Réponse : {result.reply}")
             if result.transport.startswith(("file:", "console")):
-                typer.echo("Attention : rien n'est envoyé par ce transport.", err=True)
+                typer.echo("Attention : rien n'est envoyé par ce transport.", err=True)
         else:
-            typer.echo(f"Échec du message d'essai pour {result.to} : {result.reply}", err=True)
+            typer.echo(f"Échec du message d'essai pour {result.to} : {result.reply}", err=True)
             if result.hint:
                 typer.echo(f"⇒ {result.hint}", err=True)
         if not result.ok:
@@ -176,9 +180,13 @@ def mail_lines(views: list[MailView], *, count: bool = True) -> None:
 
     for v in views:
         account = f" ({v.identifiant})" if v.identifiant else ""
-        tries = f", {v.attempts} essai(s)" if v.attempts != 1 or v.status != "sent" else ""
+        tries = (
+            f", {typography.count(v.attempts, 'essai')}"
+            if v.attempts != 1 or v.status != "sent"
+            else ""
+        )
         typer.echo(
-            f"n°{v.id}  {paris_text(v.created_at)}  {v.kind} → {v.to}{account} : "
+            f"n°{v.id}  {paris_text(v.created_at)}  {v.kind} → {v.to}{account} : "
             f"{STATUS_FR.get(v.status, v.status)}{tries}"
         )
         if v.error:
@@ -186,7 +194,7 @@ def mail_lines(views: list[MailView], *, count: bool = True) -> None:
         if v.hint:
             typer.echo(f"    ⇒ {v.hint}")
     if count:
-        typer.echo(f"{len(views)} message(s).")
+        typer.echo(f"{typography.count(len(views), 'message')}.")
 
 
 @app.command("list")
@@ -194,19 +202,31 @@ def list_(
     ctx: typer.Context,
     status: Annotated[
         str | None,
-        typer.Option("--status", help="queued, sending, sent, failed ou expired."),
+        typer.Option(
+            "--status",
+            metavar="STATUT",
+            help="queued (en attente), sending (en cours d'envoi), sent (envoyé), failed (échec) "
+            "ou expired (non envoyé, code expiré).",
+        ),
     ] = None,
     to: Annotated[
         str | None,
         typer.Option(
-            "--to", help="Adresse du destinataire (casse indifférente), ou une partie : orange.fr."
+            "--to",
+            metavar="ADRESSE",
+            help="Adresse du destinataire (casse indifférente), ou une partie : orange.fr.",
         ),
     ] = None,
-    account: Annotated[str | None, typer.Option("--account", help="Identifiant du compte.")] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", metavar="IDENTIFIANT", help="Identifiant du compte.")
+    ] = None,
     kind: Annotated[
         str | None,
         typer.Option(
-            "--kind", help="update_code, reset_code...", autocompletion=complete_mail_kind
+            "--kind",
+            metavar="TYPE",
+            help="Type de message : update_code, reset_code... (mail preview les liste).",
+            autocompletion=complete_mail_kind,
         ),
     ] = None,
     since: Annotated[
@@ -217,9 +237,9 @@ def list_(
     offset: Offset = 0,
     all_rows: All = False,
 ) -> None:
-    """Les messages, du plus récent : ce qui est parti, ce qui attend, ce qui a échoué, pourquoi.
+    """Les messages, du plus récent : ce qui est parti, ce qui attend, ce qui a échoué, pourquoi.
 
-    À l'écran, 100 messages au plus, et la ligne du bas dit combien il y en a en tout ;
+    À l'écran, 100 messages au plus, et la ligne du bas dit combien il y en a en tout ;
     --json les donne tous (sauf --limit)."""
     with backoffice(ctx) as office:
         from coproctl.services.mail.queue import mail_page
@@ -239,7 +259,7 @@ def list_(
 
         def human() -> None:
             mail_lines(views, count=False)
-            typer.echo(f"{page.total} message(s).")
+            typer.echo(f"{typography.count(page.total, 'message')}.")
             notice = cut_notice(len(views), page.offset, page.total)
             if notice:
                 typer.echo(notice)
@@ -255,8 +275,8 @@ def purge(
         typer.Option(
             "--older-than",
             min=1,
-            metavar="DAYS",
-            help="Âge en jours (par défaut : le réglage MAIL_RETENTION_DAYS).",
+            metavar="JOURS",
+            help="Âge en jours (par défaut : le réglage MAIL_RETENTION_DAYS).",
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Compte, ne supprime rien.")] = False,
@@ -265,7 +285,7 @@ def purge(
     ] = 1000,
     quiet: Quiet = False,
 ) -> None:
-    """Supprime les messages envoyés, en échec ou périmés depuis plus de DAYS jours (cron).
+    """Supprime les messages envoyés, en échec ou périmés depuis plus de JOURS jours (cron).
 
     La file d'attente n'est jamais touchée.
     """
@@ -275,10 +295,11 @@ def purge(
         report = purge_mail(
             office, older_than_days=older_than, dry_run=dry_run, batch_size=batch_size
         )
-        verb = "à supprimer" if report.dry_run else "supprimé(s)"
+        removed = report.removed
+        verb = "à supprimer" if report.dry_run else ("supprimés" if removed > 1 else "supprimé")
         text = (
-            f"{report.removed} message(s) {verb} : envoyés, en échec ou non envoyés depuis "
-            f"plus de {report.older_than_days} jours."
+            f"{typography.count(removed, 'message')} {verb} : envoyés, en échec ou non "
+            f"envoyés depuis plus de {typography.count(report.older_than_days, 'jour')}."
         )
         if state(ctx).json or not quiet:
             emit(state(ctx).json, report, text)
@@ -295,9 +316,10 @@ def preview(
     kind: Annotated[
         str | None,
         typer.Argument(
+            metavar="TYPE",
             autocompletion=complete_mail_kind,
             help="update_code, reset_code, email_change_code, password_changed, "
-            "email_changed, account_reset ou account_activated. Sans lui : vérifie tous les "
+            "email_changed, account_reset ou account_activated. Sans lui : vérifie tous les "
             "modèles.",
         ),
     ] = None,
@@ -322,7 +344,7 @@ def preview(
             st.json,
             previews,
             lambda: table(
-                "Modèles en service : tous utilisables",
+                "Modèles en service : tous utilisables",
                 ["type", "sujet", "variables"],
                 [(p.kind, p.subject, " ".join(f"${n}" for n in p.placeholders)) for p in previews],
             ),

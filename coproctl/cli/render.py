@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from coproctl.cli.output import emit
+from coproctl.typography import count
 
 if TYPE_CHECKING:
     from coproctl.backoffice import Backoffice
@@ -35,10 +36,10 @@ KIND_TEXT = {
 
 
 def delivery_text(delivery: Delivery | None) -> str:
-    """`` (envoyé : accepté par ... )`` after an address, for one line about a mail."""
+    """`` (envoyé : accepté par ... )`` after an address, for one line about a mail."""
     if delivery is None:
         return ""
-    return f" ({STATUS_TEXT.get(delivery.status, delivery.status)} : {delivery.detail})"
+    return f" ({STATUS_TEXT.get(delivery.status, delivery.status)} : {delivery.detail})"
 
 
 def delivery_lines(deliveries: list[Delivery]) -> list[str]:
@@ -47,7 +48,7 @@ def delivery_lines(deliveries: list[Delivery]) -> list[str]:
     for mail in deliveries:
         kind = KIND_TEXT.get(mail.kind, mail.kind)
         lines.append(
-            f"E-mail ({kind}) à {mail.to} : {STATUS_TEXT.get(mail.status, mail.status)} — "
+            f"E-mail ({kind}) à {mail.to} : {STATUS_TEXT.get(mail.status, mail.status)} — "
             f"{mail.detail}."
         )
         if mail.hint:
@@ -56,21 +57,23 @@ def delivery_lines(deliveries: list[Delivery]) -> list[str]:
 
 
 def code_sent_text(sent: CodeSent, deliveries: list[Delivery]) -> list[str]:
-    """What became of a code's mail, first: « envoyé » only when a relay accepted it."""
+    """What became of a code's mail, first: « envoyé » only when a relay accepted it."""
     from coproctl.clock import paris_text
 
-    validity = f"Code valable {sent.minutes} minutes (jusqu'au {paris_text(sent.expires_at)})."
-    next_step = f"Étape suivante : coproctl code verify {sent.identifiant}"
+    validity = (
+        f"Code valable {count(sent.minutes, 'minute')} (jusqu'au {paris_text(sent.expires_at)})."
+    )
+    next_step = f"Étape suivante : coproctl code verify {sent.identifiant}"
     mail = next((d for d in deliveries if d.kind.endswith("_code")), None)
     if mail is None:  # the state could not be read: say nothing untrue
         return [
-            f"Code de vérification créé pour {sent.to} ; état de l'envoi inconnu "
-            "(« coproctl mail list »).",
+            f"Code de vérification créé pour {sent.to} ; état de l'envoi inconnu "
+            "(« coproctl mail list »).",
             validity,
             next_step,
         ]
     lines = [
-        f"Code de vérification {STATUS_TEXT[mail.status]} à {sent.to} : {mail.detail}.",
+        f"Code de vérification {STATUS_TEXT[mail.status]} à {sent.to} : {mail.detail}.",
         validity,
     ]
     if mail.hint:

@@ -30,7 +30,7 @@ def init(ctx: typer.Context) -> None:
         )
         if not st.json and result.mail is not None:
             for warning in result.mail.warnings:
-                typer.echo(f"Attention : {warning}", err=True)
+                typer.echo(f"Attention : {warning}", err=True)
 
 
 def register(app: typer.Typer) -> None:

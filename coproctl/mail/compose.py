@@ -25,7 +25,7 @@ from typing import Protocol
 
 from coproctl import clock
 from coproctl.config import Settings
-from coproctl.mail.templates import CODE_PLACEHOLDER
+from coproctl.mail.templates import CODE_PLACEHOLDER, one_line
 
 CRLF = "\r\n"
 # ASCII values on one short line, written as they are (the others are cached)
@@ -102,7 +102,7 @@ def _headers(row: Composable, settings: Settings, message_id: str) -> list[tuple
     if settings.mail_reply_to:
         headers.append(("Reply-To", settings.mail_reply_to))
     headers += [
-        ("Subject", " ".join(row.subject.split())),
+        ("Subject", one_line(row.subject)),
         ("Date", format_datetime(clock.in_paris(clock.now()))),
         ("Message-ID", message_id),
         ("Auto-Submitted", "auto-generated"),

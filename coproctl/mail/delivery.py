@@ -73,7 +73,7 @@ def _prepare(backoffice: Backoffice, ids: Sequence[int] | None, size: int) -> _B
         try:
             ready[row.id] = compose(row, backoffice.settings, code=code)
         except (ValueError, TypeError, LookupError, email.errors.MessageError) as exc:
-            ready[row.id] = f"{COMPOSE_FAILED} : {exc}"
+            ready[row.id] = f"{COMPOSE_FAILED} : {exc}"
     return _Batch(lease, rows, ready)
 
 

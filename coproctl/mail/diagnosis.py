@@ -20,6 +20,7 @@ from coproctl.mail.reasons import (
     TLS_FAILED,
     UNREACHABLE,
 )
+from coproctl.typography import NBSP
 
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 # the words relays use when they give no enhanced status code
@@ -30,69 +31,69 @@ _UNKNOWN = re.compile(
 )
 
 MAILBOX_FULL = (
-    "Boîte de réception pleine : le propriétaire doit faire de la place dans sa messagerie "
-    "(supprimer des messages anciens ou volumineux), puis demander un nouveau code ; sinon, "
+    "Boîte de réception pleine : le propriétaire doit faire de la place dans sa messagerie "
+    "(supprimer des messages anciens ou volumineux), puis demander un nouveau code ; sinon, "
     "donner une autre adresse."
 )
 UNKNOWN_ADDRESS = (
-    "Adresse inconnue chez le fournisseur du destinataire : elle est sans doute mal saisie. "
+    "Adresse inconnue chez le fournisseur du destinataire : elle est sans doute mal saisie. "
     "Relisez-la lettre par lettre avec le propriétaire (avant et après le @), puis "
     "recommencez avec l'adresse corrigée."
 )
 UNKNOWN_DOMAIN = (
-    "Le domaine de l'adresse (après le @) n'existe pas ou ne reçoit pas de courrier : "
+    "Le domaine de l'adresse (après le @) n'existe pas ou ne reçoit pas de courrier : "
     "vérifiez-le avec le propriétaire (orange.fr, gmail.com...), puis recommencez avec "
     "l'adresse corrigée."
 )
 SPAM = (
-    "Message refusé comme indésirable (anti-spam) par la messagerie du destinataire : le "
+    "Message refusé comme indésirable (anti-spam) par la messagerie du destinataire : le "
     "propriétaire doit autoriser notre adresse d'envoi dans son filtre (MailInBlack ou "
     "autre) ou donner une autre adresse. Prévenez aussi le service informatique."
 )
 UNREACHABLE_HINT = (
-    "Notre serveur d'envoi était injoignable (connexion impossible : serveur arrêté, "
-    "SMTP_HOST ou SMTP_PORT erronés, réseau) : rien n'a pu partir. Le message est renvoyé "
-    "automatiquement ; si cela dure, prévenez le service informatique."
+    "Notre serveur d'envoi était injoignable (connexion impossible : serveur arrêté, "
+    "SMTP_HOST ou SMTP_PORT erronés, réseau) : rien n'a pu partir. Le message est renvoyé "
+    "automatiquement ; si cela dure, prévenez le service informatique."
 )
 TLS_HINT = (
-    "La connexion chiffrée (TLS) avec notre serveur d'envoi a échoué : certificat non "
+    "La connexion chiffrée (TLS) avec notre serveur d'envoi a échoué : certificat non "
     "reconnu (réglage SMTP_CA_FILE), STARTTLS non proposé par le serveur, ou mode et port "
     "incohérents (SMTP_TLS=starttls avec le port 587, ssl avec le port 465). Rien n'est parti "
-    "en clair ; prévenez le service informatique. Le message est renvoyé automatiquement."
+    "en clair ; prévenez le service informatique. Le message est renvoyé automatiquement."
 )
 AUTH_HINT = (
-    "Notre serveur d'envoi a refusé nos identifiants (réglages SMTP_USER et SMTP_PASSWORD) : "
+    "Notre serveur d'envoi a refusé nos identifiants (réglages SMTP_USER et SMTP_PASSWORD) : "
     "prévenez le service informatique. Le message est renvoyé automatiquement."
 )
 LOGIN_IN_CLEAR_HINT = (
-    "Nos identifiants SMTP ne sont jamais envoyés sur une connexion non chiffrée : réglez "
+    "Nos identifiants SMTP ne sont jamais envoyés sur une connexion non chiffrée : réglez "
     "SMTP_TLS=starttls ou ssl (ou none-insecure-login pour un relais local de confiance). "
     "Prévenez le service informatique. Le message est renvoyé automatiquement."
 )
 CODE_UNREADABLE_HINT = (
     "Le code de ce message ne peut plus être lu (la clé secrète de l'instance a changé "
-    "depuis) : il n'a pas été envoyé. Faites demander un nouveau code (« coproctl code "
-    "resend »)."
+    "depuis) : il n'a pas été envoyé. Faites demander un nouveau code (« coproctl code "
+    "resend »)."
 )
 DEFERRED = (
     "La messagerie du destinataire demande de réessayer plus tard (encombrement, "
-    "vérification anti-spam) : nouvel essai automatique, rien à faire pour l'instant."
+    "vérification anti-spam) : nouvel essai automatique, rien à faire pour l'instant."
 )
 REFUSED = (
-    "Refusé par la messagerie du destinataire (voir l'erreur) : vérifiez l'adresse avec le "
+    "Refusé par la messagerie du destinataire (voir l'erreur) : vérifiez l'adresse avec le "
     "propriétaire ou demandez-lui une autre adresse."
 )
 EXPIRED = (
-    "Le code n'était plus valable quand l'envoi a été possible : il n'a pas été envoyé. "
-    "Faites demander un nouveau code (« coproctl code resend »)."
+    "Le code n'était plus valable quand l'envoi a été possible : il n'a pas été envoyé. "
+    "Faites demander un nouveau code (« coproctl code resend »)."
 )
-REPLACED = "Pas envoyé : un code plus récent a été demandé entre-temps (voir le message suivant)."
+REPLACED = "Pas envoyé : un code plus récent a été demandé entre-temps (voir le message suivant)."
 UNUSABLE_ADDRESS = (
-    "Cette adresse ne peut pas recevoir nos messages (caractères non acceptés) : vérifiez-la "
+    "Cette adresse ne peut pas recevoir nos messages (caractères non acceptés) : vérifiez-la "
     "avec le propriétaire et demandez-lui une adresse sans accent ni espace."
 )
 GAVE_UP = (
-    "Aucun envoi possible pendant 24 heures : vérifiez l'adresse avec le propriétaire, puis "
+    "Aucun envoi possible pendant 24 heures : vérifiez l'adresse avec le propriétaire, puis "
     "faites demander un nouveau code ou prévenez le service informatique."
 )
 
@@ -145,24 +146,30 @@ GROUPS: dict[str, str] = {
 CAUSE_GROUPS = ("mailbox_full", "spam", "bad_address", "unreachable", "temporary", "other")
 
 
+def _starts(text: str, prefix: str) -> bool:
+    """Whether a stored error begins with one of ours, whatever its spaces: errors stored
+    before the no-break spaces of French typography still read the same."""
+    return text.replace(NBSP, " ").startswith(prefix.replace(NBSP, " "))
+
+
 def diagnose(status: str, smtp_code: int | None, error: str | None) -> str | None:
     """The name of what went wrong with a message, or None when nothing did."""
     text = error or ""
     if status == "expired":
-        return "replaced" if text.startswith(CODE_REPLACED) else "expired"
+        return "replaced" if _starts(text, CODE_REPLACED) else "expired"
     if status not in {"queued", "failed"} or not (error or smtp_code):
         return None
-    if text.startswith(COMPOSE_FAILED):
+    if _starts(text, COMPOSE_FAILED):
         return "unusable_address"
-    if text.startswith(CODE_UNREADABLE):
+    if _starts(text, CODE_UNREADABLE):
         return "code_unreadable"
-    if text.startswith(TLS_FAILED):
+    if _starts(text, TLS_FAILED):
         return "tls_failed"
-    if text.startswith(LOGIN_IN_CLEAR):
+    if _starts(text, LOGIN_IN_CLEAR):
         return "login_in_clear"
-    if text.startswith(AUTH_REFUSED) or smtp_code in _AUTH_CODES:
+    if _starts(text, AUTH_REFUSED) or smtp_code in _AUTH_CODES:
         return "auth_refused"
-    if text.startswith(UNREACHABLE) or text.startswith(INTERRUPTED):
+    if _starts(text, UNREACHABLE) or _starts(text, INTERRUPTED):
         return "unreachable"
     enhanced = enhanced_code(text)
     subject = enhanced[1:] if enhanced else None

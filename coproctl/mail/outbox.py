@@ -18,11 +18,12 @@ from coproctl.mail.sealing import seal
 from coproctl.mail.templates import CODE_PLACEHOLDER, render, templates_folder
 from coproctl.mail.transports import transport_key
 from coproctl.models import MAIL_FAILED, Account, OutboxMessage, Owner, VerificationCode
+from coproctl.typography import count
 
 if TYPE_CHECKING:
     from coproctl.backoffice import Backoffice
 
-REPLY_HINT_NO = "Message automatique : merci de ne pas y répondre."
+REPLY_HINT_NO = "Message automatique : merci de ne pas y répondre."
 REPLY_HINT_YES = "Vous pouvez répondre à ce message pour écrire à votre service de syndic."
 SYNDIC_DEFAULT = "Votre service de syndic"
 REPLACES = "Ce code remplace celui du message précédent, qui ne fonctionne plus."
@@ -39,7 +40,7 @@ def syndic_values(settings: Settings) -> dict[str, str]:
     call = (call + f" au {phone}") if phone else call.rstrip(",")
     contact = " — ".join(
         part
-        for part in (f"Tél. {phone}" if phone else "", f"Espace client : {url}" if url else "")
+        for part in (f"Tél. {phone}" if phone else "", f"Espace client : {url}" if url else "")
         if part
     )
     return {
@@ -52,7 +53,7 @@ def syndic_values(settings: Settings) -> dict[str, str]:
 
 
 def coproprietes_text(accounts: list[tuple[str, str | None]]) -> str:
-    """One line per account: « - Les Tilleuls (identifiant LEF001) »."""
+    """One line per account: « - Les Tilleuls (identifiant LEF001) »."""
     return "\n".join(
         f"- {copropriete} (identifiant {identifiant})"
         if copropriete
@@ -89,6 +90,9 @@ def template_values(
         values["expires_at"] = clock.paris_text(expires_at)
         values["replaces"] = ""
     values.update(extra or {})
+    minutes = values.get("minutes", "")
+    if minutes.isdigit():  # "valable 30 minutes", "valable 1 minute"
+        values.setdefault("validity", count(int(minutes), "minute"))
     return values
 
 

@@ -56,7 +56,7 @@ class SmtpTransport:
             return ssl.create_default_context(cafile=cafile)
         except (OSError, ssl.SSLError) as exc:
             raise DeliveryError(
-                f"{TLS_FAILED} ({self.where}) : certificat d'autorité illisible ({cafile}) : {exc}",
+                f"{TLS_FAILED} ({self.where}) : certificat d'autorité illisible ({cafile}) : {exc}",
                 permanent=False,
                 unreachable=True,
             ) from None
@@ -74,7 +74,7 @@ class SmtpTransport:
             raise _tls_failed(self.where, exc) from None
         except smtplib.SMTPResponseException as exc:  # a greeting other than 220
             raise DeliveryError(
-                f"{UNREACHABLE} ({self.where}) : {exc.smtp_code} {_words(exc.smtp_error)}",
+                f"{UNREACHABLE} ({self.where}) : {exc.smtp_code} {_words(exc.smtp_error)}",
                 permanent=False,
                 smtp_code=exc.smtp_code,
                 unreachable=True,
@@ -82,7 +82,7 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as exc:
             reason = _words(str(exc)) or type(exc).__name__
             raise DeliveryError(
-                f"{UNREACHABLE} ({self.where}) : {reason}", permanent=False, unreachable=True
+                f"{UNREACHABLE} ({self.where}) : {reason}", permanent=False, unreachable=True
             ) from None
 
     def _starttls(self, client: smtplib.SMTP) -> None:
@@ -90,13 +90,13 @@ class SmtpTransport:
             client.starttls(context=self._tls_context())
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(
-                f"{TLS_FAILED} ({self.where}) : le serveur ne propose pas STARTTLS",
+                f"{TLS_FAILED} ({self.where}) : le serveur ne propose pas STARTTLS",
                 permanent=False,
                 unreachable=True,
             ) from None
         except smtplib.SMTPResponseException as exc:
             raise DeliveryError(
-                f"{TLS_FAILED} ({self.where}) : STARTTLS refusé : {exc.smtp_code} "
+                f"{TLS_FAILED} ({self.where}) : STARTTLS refusé : {exc.smtp_code} "
                 f"{_words(exc.smtp_error)}",
                 permanent=False,
                 smtp_code=exc.smtp_code,
@@ -109,7 +109,7 @@ class SmtpTransport:
         s = self.settings
         if s.smtp_tls == "none":  # (the settings refuse this too: never the password in clear)
             raise DeliveryError(
-                f"{LOGIN_IN_CLEAR} ({self.where}) : réglez SMTP_TLS=starttls ou ssl "
+                f"{LOGIN_IN_CLEAR} ({self.where}) : réglez SMTP_TLS=starttls ou ssl "
                 f"(ou {INSECURE_LOGIN} pour un relais local de confiance)",
                 permanent=False,
                 unreachable=True,
@@ -118,7 +118,7 @@ class SmtpTransport:
             client.login(s.smtp_user, s.resolved_smtp_password())
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
-                f"{AUTH_REFUSED} ({self.where}) : {exc.smtp_code} {_words(exc.smtp_error)} — "
+                f"{AUTH_REFUSED} ({self.where}) : {exc.smtp_code} {_words(exc.smtp_error)} — "
                 "vérifiez SMTP_USER et SMTP_PASSWORD",
                 permanent=False,
                 smtp_code=exc.smtp_code,
@@ -126,14 +126,14 @@ class SmtpTransport:
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(
-                f"{AUTH_REFUSED} ({self.where}) : le serveur ne propose pas de connexion avec "
-                "identifiant (AUTH) — SMTP_USER est-il utile ?",
+                f"{AUTH_REFUSED} ({self.where}) : le serveur ne propose pas de connexion avec "
+                "identifiant (AUTH) — SMTP_USER est-il utile ?",
                 permanent=False,
                 unreachable=True,
             ) from None
         except smtplib.SMTPException as exc:  # no mechanism in common
             raise DeliveryError(
-                f"{AUTH_REFUSED} ({self.where}) : {_words(str(exc))}",
+                f"{AUTH_REFUSED} ({self.where}) : {_words(str(exc))}",
                 permanent=False,
                 unreachable=True,
             ) from None
@@ -152,7 +152,7 @@ class SmtpTransport:
             _quietly_close(client)
             reason = _words(str(exc)) or type(exc).__name__
             raise DeliveryError(
-                f"{UNREACHABLE} ({self.where}) : {reason}", permanent=False, unreachable=True
+                f"{UNREACHABLE} ({self.where}) : {reason}", permanent=False, unreachable=True
             ) from None
         self._used = False
         return client
@@ -200,7 +200,7 @@ class SmtpTransport:
             raise classified(code, raw) from None
         except smtplib.SMTPNotSupportedError as exc:
             raise DeliveryError(
-                f"le serveur d'envoi ne peut pas transmettre ce message : {exc}", permanent=True
+                f"le serveur d'envoi ne peut pas transmettre ce message : {exc}", permanent=True
             ) from None
         except smtplib.SMTPServerDisconnected:
             raise
@@ -237,7 +237,7 @@ class SmtpTransport:
 def _tls_failed(where: str, exc: ssl.SSLError) -> DeliveryError:
     reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or str(exc)
     return DeliveryError(
-        f"{TLS_FAILED} ({where}) : {_words(str(reason))} [{type(exc).__name__}: "
+        f"{TLS_FAILED} ({where}) : {_words(str(reason))} [{type(exc).__name__}: "
         f"{_words(str(exc))[:200]}]",
         permanent=False,
         unreachable=True,
@@ -246,7 +246,7 @@ def _tls_failed(where: str, exc: ssl.SSLError) -> DeliveryError:
 
 def _interrupted(exc: Exception) -> DeliveryError:
     reason = _words(str(exc)) or type(exc).__name__
-    return DeliveryError(f"{INTERRUPTED} : {reason}", permanent=False)
+    return DeliveryError(f"{INTERRUPTED} : {reason}", permanent=False)
 
 
 def _quietly_close(client: smtplib.SMTP | None) -> None:

@@ -32,8 +32,8 @@ FAILED = "failed"  # refused for good (5xx, unusable address), or never sent (co
 # the worst first: several messages are told by the worst of them
 SEVERITY = (FAILED, RETRYING, QUEUED, WRITTEN, SENT)
 
-QUEUE_MODE = "en file d'attente (MAIL_DELIVERY=queue) : « coproctl mail send » (cron) l'enverra"
-WAITING = "en file d'attente : « coproctl mail send » (cron) l'enverra"
+QUEUE_MODE = "en file d'attente (MAIL_DELIVERY=queue) : « coproctl mail send » (cron) l'enverra"
+WAITING = "en file d'attente : « coproctl mail send » (cron) l'enverra"
 
 
 class Row(Protocol):
@@ -73,9 +73,9 @@ def _written(transport: str | None) -> str | None:
     if transport is None:
         return None
     if transport.startswith("file:"):
-        return f"écrit dans {transport.removeprefix('file:')} : rien n'est envoyé (MAIL_TRANSPORT)"
+        return f"écrit dans {transport.removeprefix('file:')} : rien n'est envoyé (MAIL_TRANSPORT)"
     if transport == "console":
-        return "affiché sur la console : rien n'est envoyé (MAIL_TRANSPORT)"
+        return "affiché sur la console : rien n'est envoyé (MAIL_TRANSPORT)"
     return None
 
 
@@ -94,13 +94,13 @@ def delivery_of(row: Row, *, reply: str | None = None, queued_why: str | None = 
         return Delivery(row.id, row.to_addr, row.kind, SENT, detail)
     if row.status in (MAIL_FAILED, MAIL_EXPIRED):
         error = row.error or (CODE_EXPIRED if row.status == MAIL_EXPIRED else "échec")
-        return Delivery(row.id, row.to_addr, row.kind, FAILED, f"non envoyé : {error}", why)
+        return Delivery(row.id, row.to_addr, row.kind, FAILED, f"non envoyé : {error}", why)
     # queued, or being sent by another process
     if row.attempts == 0 and not row.error:
         return Delivery(row.id, row.to_addr, row.kind, QUEUED, queued_why or WAITING)
     detail = (
-        f"pas encore envoyé : {row.error or 'envoi interrompu'} ; nouvel essai automatique à "
-        f"partir du {clock.paris_text(row.next_attempt_at)} (« coproctl mail send »)"
+        f"pas encore envoyé : {row.error or 'envoi interrompu'} ; nouvel essai automatique à "
+        f"partir du {clock.paris_text(row.next_attempt_at)} (« coproctl mail send »)"
     )
     return Delivery(row.id, row.to_addr, row.kind, RETRYING, detail, why)
 
@@ -128,7 +128,7 @@ class Handover:
     def detail(self) -> str:
         if len(self.messages) == 1:
             return self.messages[0].detail
-        return " ; ".join(f"{message.to} : {message.detail}" for message in self.messages)
+        return " ; ".join(f"{message.to} : {message.detail}" for message in self.messages)
 
     def as_dict(self) -> dict[str, Any] | None:
         """``{"status": ..., "detail": ..., "messages": [...]}``; None when no mail was queued."""

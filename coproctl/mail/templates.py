@@ -58,8 +58,9 @@ COMMON_VALUES = (
     "signature",
 )
 KIND_VALUES: dict[str, tuple[str, ...]] = {
+    # minutes: "30"; validity: "30 minutes", "1 minute" (the number agreed, no-break space);
     # replaces: "Ce code remplace celui du message précédent..." for a new code, else empty
-    **dict.fromkeys(CODE_KINDS, ("code", "minutes", "expires_at", "replaces")),
+    **dict.fromkeys(CODE_KINDS, ("code", "minutes", "validity", "expires_at", "replaces")),
     "password_changed": ("identifiants",),
     "email_changed": (),
     "account_reset": (),
@@ -94,7 +95,7 @@ def templates_folder(setting: str) -> Path | None:
         return None
     folder = Path(setting).expanduser()
     if not folder.is_dir():
-        raise TemplateError(f"MAIL_TEMPLATES_DIR : dossier introuvable ({folder}).")
+        raise TemplateError(f"MAIL_TEMPLATES_DIR : dossier introuvable ({folder}).")
     return folder
 
 
@@ -103,7 +104,7 @@ def _decode(raw: bytes, origin: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TemplateError(
-            f"Modèle de message {origin} : le fichier doit être enregistré en UTF-8."
+            f"Modèle de message {origin} : le fichier doit être enregistré en UTF-8."
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -117,7 +118,7 @@ MAX_TEMPLATE_BYTES = 1_000_000
 
 def _refused(candidate: Path, why: str) -> TemplateError:
     return TemplateError(
-        f"Modèle de message {candidate} refusé : {why}. Un modèle doit être un fichier ordinaire "
+        f"Modèle de message {candidate} refusé : {why}. Un modèle doit être un fichier ordinaire "
         "du dossier MAIL_TEMPLATES_DIR lui-même (copiez le fichier au lieu de le lier)."
     )
 
@@ -133,7 +134,7 @@ def _read_custom(candidate: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise TemplateError(f"Modèle de message {candidate} illisible : {exc.strerror}.") from None
+        raise TemplateError(f"Modèle de message {candidate} illisible : {exc.strerror}.") from None
     if stat.S_ISLNK(seen.st_mode):
         raise _refused(candidate, "c'est un lien symbolique")
     if not stat.S_ISREG(seen.st_mode):
@@ -144,14 +145,14 @@ def _read_custom(candidate: Path) -> bytes | None:
     try:
         fd = os.open(candidate, flags)
     except OSError as exc:
-        raise TemplateError(f"Modèle de message {candidate} illisible : {exc.strerror}.") from None
+        raise TemplateError(f"Modèle de message {candidate} illisible : {exc.strerror}.") from None
     with os.fdopen(fd, "rb") as handle:
         opened = os.fstat(handle.fileno())
         if (opened.st_dev, opened.st_ino) != (seen.st_dev, seen.st_ino):
             raise _refused(candidate, "le fichier a été remplacé pendant la lecture")
         raw = handle.read(MAX_TEMPLATE_BYTES + 1)
     if len(raw) > MAX_TEMPLATE_BYTES:
-        raise _refused(candidate, "fichier trop grand (1 Mo au plus)")
+        raise _refused(candidate, "fichier trop grand (1 Mo au plus)")
     return raw
 
 
@@ -170,6 +171,13 @@ def _read(name: str, folder: Path | None, *, packaged: bool = True) -> _Source |
 
 
 _EMPTY_PARAGRAPHS = re.compile(r"\n(?:[ \t]*\n){2,}")
+_BLANKS = re.compile(r"[^\S\u00a0]+")  # any run of white space but the no-break space
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, its blanks single spaces; the no-break spaces of French
+    typography (``code de vérification\u00a0: ...``) stay."""
+    return _BLANKS.sub(" ", text).strip()
 
 
 def _substitute(source: _Source, template: str, values: Mapping[str, str]) -> str:
@@ -178,12 +186,12 @@ def _substitute(source: _Source, template: str, values: Mapping[str, str]) -> st
     except KeyError as exc:
         known = ", ".join(f"${name}" for name in sorted(values))
         raise TemplateError(
-            f"Modèle de message {source.origin} : la variable ${exc.args[0]} n'existe pas pour "
-            f"ce message (variables possibles : {known})."
+            f"Modèle de message {source.origin} : la variable ${exc.args[0]} n'existe pas pour "
+            f"ce message (variables possibles : {known})."
         ) from None
     except ValueError:
         raise TemplateError(
-            f"Modèle de message {source.origin} : un « $ » est mal placé (écrivez $$ pour un "
+            f"Modèle de message {source.origin} : un « $ » est mal placé (écrivez $$ pour un "
             "signe dollar)."
         ) from None
 
@@ -223,7 +231,7 @@ def render(kind: str, values: Mapping[str, str], folder: Path | None = None) -> 
     head, blank, body = source.text.partition("\n\n")
     if not head.startswith("Subject:") or "\n" in head or not blank:
         raise TemplateError(
-            f"Modèle de message {source.origin} : la première ligne doit être « Subject: ... », "
+            f"Modèle de message {source.origin} : la première ligne doit être « Subject: ... », "
             "suivie d'une ligne vide puis du texte."
         )
     signature_source = _read("signature.txt", folder)
@@ -233,7 +241,7 @@ def render(kind: str, values: Mapping[str, str], folder: Path | None = None) -> 
     signature = "\n".join(line for line in signature.split("\n") if line.strip())
     values = {**values, "signature": signature}
 
-    subject = " ".join(_substitute(source, head.removeprefix("Subject:"), values).split())
+    subject = one_line(_substitute(source, head.removeprefix("Subject:"), values))
     text = _substitute(source, body, values).strip("\n") + "\n"
     text = _EMPTY_PARAGRAPHS.sub("\n\n", text)  # an empty value alone in its paragraph
 
@@ -253,7 +261,7 @@ def render(kind: str, values: Mapping[str, str], folder: Path | None = None) -> 
         for part, where in ((text, source.origin), (page, fragment.origin if fragment else "")):
             if CODE_PLACEHOLDER not in part:
                 raise TemplateError(
-                    f"Modèle de message {where or 'layout.html'} : le code ($code) manque ; "
+                    f"Modèle de message {where or 'layout.html'} : le code ($code) manque ; "
                     "sans lui le message ne sert à rien."
                 )
     return Rendered(subject=subject, text=text, html=page)

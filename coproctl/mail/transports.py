@@ -61,7 +61,7 @@ class FileTransport:
             os.replace(temporary, target)
         except OSError as exc:
             raise DeliveryError(
-                f"{UNREACHABLE} : écriture impossible dans {self.folder} : {exc.strerror}",
+                f"{UNREACHABLE} : écriture impossible dans {self.folder} : {exc.strerror}",
                 permanent=False,
                 unreachable=True,
             ) from None
@@ -154,7 +154,7 @@ def transport_key(settings: Settings) -> str:
 
 
 def describe(key: str | None) -> str:
-    """A transport key in French: « le serveur SMTP relais:587 », « le dossier /x »..."""
+    """A transport key in French: « le serveur SMTP relais:587 », « le dossier /x »..."""
     if key is None:
         return "le transport configuré"
     if key.startswith("smtp:"):
@@ -162,6 +162,12 @@ def describe(key: str | None) -> str:
     if key.startswith("file:"):
         return f"le dossier {key.removeprefix('file:')} (fichiers .eml, rien n'est envoyé)"
     return "la console (rien n'est envoyé)"
+
+
+def described_to(key: str | None) -> str:
+    """:func:`describe` after "remis": "au serveur SMTP relais:587", "à la console"."""
+    text = describe(key)
+    return "au " + text.removeprefix("le ") if text.startswith("le ") else "à " + text
 
 
 def make_transport(settings: Settings) -> Transport:

@@ -40,7 +40,7 @@ def test_send_limit_and_quiet(queue_office: Backoffice, smtp_server: MailServer)
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
     assert len(smtp_server.received) == 5
     loud = cli("mail", "send")
-    assert "Envoyés : 0" in loud.stdout
+    assert "Envoyés : 0" in loud.stdout
 
     assert cli("mail", "send", "--limit", "0").exit_code == 2
 
@@ -53,7 +53,7 @@ def test_quiet_send_still_reports_failures(
     run = Cli(None)("mail", "send", "--quiet")  # type: ignore[arg-type]
     assert run.exit_code == 0
     assert run.stdout == ""
-    assert "owner001@example.com : 550 5.1.1 User unknown" in run.stderr
+    assert "owner001@example.com : 550 5.1.1 User unknown" in run.stderr
 
 
 def test_a_message_that_cannot_be_written_fails_cleanly(
@@ -142,7 +142,7 @@ def test_purge_keeps_the_queue_and_recent_mail(
     monkeypatch.setenv("COPROCTL_MAIL_RETENTION_DAYS", "1")
     with freeze_time(start + timedelta(days=3), real_asyncio=True):
         run = cli("mail", "purge")
-        assert "1 message(s) supprimé(s)" in run.stdout
+        assert "1 message supprimé :" in run.stdout
     assert [m["to"] for m in cli.json("mail", "list").data] == ["attente@example.com"]
     events = cli.json("audit", "list", "--action", "mail.purge").data
     assert [e["details"]["removed"] for e in events] == [1, 0, 2]  # every run, even empty

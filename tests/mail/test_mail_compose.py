@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -74,7 +75,8 @@ def test_direct_bytes_parse_like_the_email_package(
     ours, theirs = parsed(direct.data), parsed(reference.data)
     for name in ("From", "To", "Reply-To", "Subject", "Message-ID", "Auto-Submitted"):
         assert ours[name] == theirs[name], name
-    assert ours["Subject"] == " ".join(subject.split())
+    # on one line, blanks single spaces; the no-break spaces of French typography stay
+    assert ours["Subject"] == re.sub(r"[^\S\u00a0]+", " ", subject).strip()
     expected_text = (text + "\n0123 4567\n").replace("\r\n", "\n")  # grouped for reading
     assert body(ours, "plain") == body(theirs, "plain") == expected_text
     assert body(ours, "html") == body(theirs, "html")
@@ -83,6 +85,15 @@ def test_direct_bytes_parse_like_the_email_package(
     else:
         assert ours.get_content_type() == "multipart/alternative"
         assert body(ours, "html") is not None
+
+
+def test_the_subject_keeps_its_no_break_spaces() -> None:
+    """« Votre code de vérification : ... » keeps the U+00A0 before its colon, both ways."""
+    subject = "Votre code de vérification\u00a0: nouveau \n mot de passe"
+    row = Row(9, "reset_code", "marie@example.com", subject, "Texte\n", None, None, None)
+    for direct in (True, False):
+        message = parsed(compose(row, Settings(), direct=direct).data)
+        assert message["Subject"] == "Votre code de vérification\u00a0: nouveau mot de passe"
 
 
 def test_an_address_with_a_comma_goes_through_the_email_package() -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from coproctl.mail import diagnosis as d
-from coproctl.mail.reasons import CODE_EXPIRED, CODE_REPLACED, COMPOSE_FAILED
+from coproctl.mail.reasons import (
+    CODE_EXPIRED,
+    CODE_REPLACED,
+    CODE_UNREADABLE,
+    COMPOSE_FAILED,
+    LOGIN_IN_CLEAR,
+)
 
 
 @pytest.mark.parametrize(
@@ -36,3 +42,28 @@ from coproctl.mail.reasons import CODE_EXPIRED, CODE_REPLACED, COMPOSE_FAILED
 )
 def test_hint(status: str, code: int | None, error: str | None, expected: str | None) -> None:
     assert d.hint(status, code, error) == expected
+
+
+def _plain(text: str) -> str:
+    """An error as stored before the no-break spaces of French typography."""
+    return text.replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "expected"),
+    [
+        ("expired", _plain(CODE_REPLACED), "replaced"),
+        ("expired", CODE_REPLACED, "replaced"),
+        ("expired", _plain(CODE_EXPIRED), "expired"),
+        ("failed", _plain(CODE_UNREADABLE), "code_unreadable"),
+        ("failed", CODE_UNREADABLE, "code_unreadable"),
+        ("queued", _plain(LOGIN_IN_CLEAR) + " (relais:25) : réglez SMTP_TLS", "login_in_clear"),
+        ("queued", LOGIN_IN_CLEAR + " (relais:25)\u00a0: réglez SMTP_TLS", "login_in_clear"),
+    ],
+)
+def test_stored_errors_read_the_same_whatever_their_spaces(
+    status: str, error: str, expected: str
+) -> None:
+    """Rows written by the version before keep their hints (a ``startswith`` on our words)."""
+    assert " : " in _plain(CODE_REPLACED)
+    assert d.diagnose(status, None, error) == expected

@@ -42,7 +42,7 @@ def test_every_packaged_template_renders(cli: Cli) -> None:
         assert "Bonjour Madame Lefèvre," in preview["html"], kind
         assert "$" not in preview["text"] + preview["html"], kind
     assert "1234 5678" in previews["reset_code"]["text"]
-    assert "10 minutes" in previews["reset_code"]["text"]
+    assert "valable que 10 minutes (jusqu'au" in previews["reset_code"]["text"]
     assert "LEF001, LEF002" in previews["password_changed"]["text"]
     human = cli("mail", "preview", "update_code")
     assert human.stdout.startswith("Subject: Votre code de vérification")

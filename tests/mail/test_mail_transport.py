@@ -49,8 +49,8 @@ def test_a_run_with_another_transport_leaves_the_mail_queued(
 def test_mail_test_shows_the_relay_answer(cli: Cli, smtp_server: MailServer) -> None:
     run = cli("mail", "test", "essai@example.com")
     assert run.exit_code == 0, run.output
-    assert f"le serveur SMTP 127.0.0.1:{smtp_server.port}" in run.stdout
-    assert "Réponse : 250" in run.stdout
+    assert f"Message d'essai remis au serveur SMTP 127.0.0.1:{smtp_server.port}" in run.stdout
+    assert "Réponse : 250" in run.stdout
     (received,) = smtp_server.received
     assert received.rcpt_tos == ["essai@example.com"]
     assert received.message["Subject"] == "Message d'essai de coproctl"

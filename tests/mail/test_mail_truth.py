@@ -147,8 +147,8 @@ def test_mail_send_tells_what_waits_and_retry_sends_now(cli: Cli, smtp_server: M
         frozen.tick(timedelta(seconds=10))
         run = cli("mail", "send")
         assert run.exit_code == 0, run.output
-        assert "Envoyés : 0" in run.stdout
-        assert "1 message(s) en attente, prochain essai à partir du" in run.stdout
+        assert "Envoyés : 0" in run.stdout
+        assert "1 message en attente, prochain essai à partir du" in run.stdout
         data = cli.json("mail", "send").data
         assert data["waiting"] == 1
         assert data["next_attempt_at"] is not None
@@ -180,7 +180,7 @@ def test_mails_name_the_syndic(
     first, second = (mail_text(m) for m in smtp_server.to(ADDRESS))
     for text in (first, second):
         assert "Cabinet Lefort & Associés" in text
-        assert "Tél. 04 91 00 00 00 — Espace client : https://espace.lefort.example.com" in text
+        assert "Tél. 04 91 00 00 00 — Espace client : https://espace.lefort.example.com" in text
         assert "\n\n\n" not in text  # an empty value leaves no hole
     assert "remplace celui du message précédent" not in first
     assert "Ce code remplace celui du message précédent, qui ne fonctionne plus." in second

@@ -20,7 +20,7 @@ def test_update_code_arrives_by_smtp(cli: Cli, smtp_server: MailServer) -> None:
     assert received.mail_from == "ne-pas-repondre@syndic-lefort.fr"
     message = received.message
     assert message["To"].addresses[0].addr_spec == ADDRESS
-    assert message["Subject"] == "Votre code de vérification : mise à jour de votre espace client"
+    assert message["Subject"] == "Votre code de vérification : mise à jour de votre espace client"
     assert message["From"].addresses[0].display_name == "Syndic Lefort & Associés"
     assert message["Reply-To"].addresses[0].addr_spec == "copro@syndic-lefort.fr"
     assert message["Auto-Submitted"] == "auto-generated"
@@ -40,7 +40,7 @@ def test_update_code_arrives_by_smtp(cli: Cli, smtp_server: MailServer) -> None:
     for body in (plain, markup):
         assert "Bonjour Madame Lefèvre," in body
         assert "LEF001" in body
-        assert "30 minutes" in body
+        assert "valable que 30 minutes" in body
         assert "[[CODE]]" not in body
     assert '<html lang="fr">' in markup
 
@@ -81,9 +81,9 @@ def test_reset_code_mail_states_its_own_validity(
     kinds = [m["X-Coproctl-Kind"] for m in smtp_server.to(ADDRESS)]
     assert kinds == ["update_code", "account_activated", "reset_code"]
     reset = smtp_server.to(ADDRESS)[-1]
-    assert reset["Subject"] == "Votre code de vérification : nouveau mot de passe"
+    assert reset["Subject"] == "Votre code de vérification : nouveau mot de passe"
     body = reset.get_body(preferencelist=("plain",)).get_content()
-    assert "12 minutes" in body
+    assert "valable que 12 minutes" in body
     notice = smtp_server.to(ADDRESS)[1].get_body(preferencelist=("plain",)).get_content()
     assert "heure de Paris" in notice
     assert "appelez sans attendre votre service de syndic" in notice

@@ -102,22 +102,22 @@ def _check_retryable(backoffice: Backoffice, ids: list[int], use_this_transport:
     for number in ids:
         row = rows.get(number)
         if row is None:
-            problems.append(f"n°{number} : aucun message de ce numéro")
+            problems.append(f"n°{number} : aucun message de ce numéro")
         elif row.status == MAIL_SENDING:
-            problems.append(f"n°{number} : en cours d'envoi par un autre traitement")
+            problems.append(f"n°{number} : en cours d'envoi par un autre traitement")
         elif row.status != MAIL_QUEUED:
             what = {MAIL_SENT: "déjà envoyé", MAIL_EXPIRED: "non envoyé, code périmé"}.get(
                 row.status, "en échec définitif"
             )
-            again = " (« coproctl code resend » envoie un nouveau code)" if row.code_id else ""
-            problems.append(f"n°{number} : {what}, plus rien à réessayer{again}")
+            again = " (« coproctl code resend » envoie un nouveau code)" if row.code_id else ""
+            problems.append(f"n°{number} : {what}, plus rien à réessayer{again}")
         elif row.transport not in (None, key) and not use_this_transport:
             problems.append(
-                f"n°{number} : prévu pour {describe(row.transport)}, pas pour {describe(key)} "
+                f"n°{number} : prévu pour {describe(row.transport)}, pas pour {describe(key)} "
                 "(--use-this-transport pour l'envoyer par ce dernier)"
             )
     if problems:
-        raise Refused("not_retryable", "Rien n'a été réessayé : " + " ; ".join(problems) + ".")
+        raise Refused("not_retryable", "Rien n'a été réessayé : " + " ; ".join(problems) + ".")
 
 
 def list_mail(
@@ -158,7 +158,7 @@ def mail_page(
 ) -> Page[MailView]:
     """:func:`list_mail`'s rows and how many messages match in all (staff: no silent cut)."""
     if status is not None and status not in MAIL_STATUSES:
-        raise BadInput("bad_usage", f"Statut inconnu « {status} » : {', '.join(MAIL_STATUSES)}.")
+        raise BadInput("bad_usage", f"Statut inconnu « {status} » : {', '.join(MAIL_STATUSES)}.")
     with backoffice.uow() as uow, _database_errors():
         query = select(OutboxMessage, Account.identifiant).outerjoin(
             Account, col(Account.id) == col(OutboxMessage.account_id)
@@ -230,7 +230,7 @@ def purge_mail(
         dry_run=dry_run,
         batch_size=batch_size,
         between_batches=between_batches,
-        what="message(s)",
+        what="message",
         action="mail.purge",
         older_than_days=days,
         before=clock.paris_iso(report.before),
@@ -275,7 +275,7 @@ def preview_mail(settings: Settings, kind: str) -> MailPreview:
     )
 
     if kind not in KINDS:
-        raise BadInput("bad_usage", f"Type de message inconnu « {kind} » : {', '.join(KINDS)}.")
+        raise BadInput("bad_usage", f"Type de message inconnu « {kind} » : {', '.join(KINDS)}.")
     owner = Owner(owner_ref="C0042", civility="Mme", last_name="Lefèvre", first_name="Marie")
     account = Account(identifiant="LEF001", copropriete="Les Tilleuls")
     extra: dict[str, str] = {"identifiants": "LEF001, LEF002"}

@@ -59,7 +59,7 @@ class MailSummary:
                 "Distribution (MAIL_DELIVERY)",
                 "immédiate, après chaque commande"
                 if self.delivery == "immediate"
-                else "en file d'attente, par « coproctl mail send » (cron)",
+                else "en file d'attente, par « coproctl mail send » (cron)",
             ),
         ]
         return pairs
@@ -71,8 +71,8 @@ def mail_summary(settings: Settings) -> MailSummary:
     missing = [name.upper() for name in SYNDIC_SETTINGS if not getattr(settings, name).strip()]
     if missing:
         warnings.append(
-            f"Réglages {', '.join(missing)} non renseignés : les e-mails disent « votre service "
-            "de syndic » sans le nommer ni donner son téléphone ou l'adresse de l'espace client."
+            f"Réglages {', '.join(missing)} non renseignés : les e-mails disent « votre service "
+            "de syndic » sans le nommer ni donner son téléphone ou l'adresse de l'espace client."
         )
     folder = file_folder(settings)
     if folder is not None:

@@ -23,9 +23,9 @@ from coproctl.mail.transports import DeliveryError, describe, make_transport, tr
 TEXT = """Bonjour,
 
 Ceci est un message d'essai de coproctl, envoyé le {moment} (heure de Paris) par {actor}, pour
-vérifier les réglages d'envoi des e-mails : {transport}, expéditeur {sender}.
+vérifier les réglages d'envoi des e-mails : {transport}, expéditeur {sender}.
 
-S'il vous est parvenu, l'envoi fonctionne : vous n'avez rien à faire.
+S'il vous est parvenu, l'envoi fonctionne : vous n'avez rien à faire.
 
 {signature}
 """
@@ -65,7 +65,7 @@ def send_trial(settings: Settings, to: str, actor: str) -> TrialResult:
     try:
         address = normalise_email(to)
     except InvalidEmail as exc:
-        raise BadInput("bad_email", f"Adresse e-mail invalide : {exc}") from None
+        raise BadInput("bad_email", f"Adresse e-mail invalide : {exc}") from None
     key = transport_key(settings)
     syndic = syndic_values(settings)
     body = TEXT.format(
@@ -79,7 +79,7 @@ def send_trial(settings: Settings, to: str, actor: str) -> TrialResult:
     try:
         outgoing = compose(row, settings)
     except ValueError as exc:
-        raise BadInput("bad_email", f"Adresse e-mail inutilisable : {exc}") from None
+        raise BadInput("bad_email", f"Adresse e-mail inutilisable : {exc}") from None
     transport = make_transport(settings)
     try:
         reply = transport.send(outgoing) or "accepté"

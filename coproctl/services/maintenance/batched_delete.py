@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from coproctl.backoffice import Backoffice, unavailable
 from coproctl.errors import BadInput, Refused
 from coproctl.services import audit
+from coproctl.typography import count
 
 # The pause after each batch. On SQLite a batch holds the write lock, and a writer that
 # finds it taken (an owner's ``code verify``) sleeps in SQLite's busy-handler steps: 1, 2,
@@ -99,12 +100,14 @@ def check_batch_options(batch_size: int, pause: float = 0.0) -> None:
 
 
 def interrupted(error: Refused, removed: int, what: str) -> Refused:
-    """The refusal, saying how far the purge went (the next run carries on)."""
+    """The refusal, saying how far the purge went (the next run carries on); ``what``: the
+    rows' noun, singular and masculine (``message``, ``code``, ``événement``)."""
     if not removed:
         return error
     return Refused(
         error.code,
-        f"{error.message} (purge interrompue après {removed} {what} supprimé(s) ; "
+        f"{error.message} (purge interrompue après {count(removed, what)} "
+        f"{'supprimés' if removed > 1 else 'supprimé'} ; "
         "le prochain passage reprendra où elle s'est arrêtée)",
         removed=removed,
     )

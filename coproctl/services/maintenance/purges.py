@@ -100,7 +100,7 @@ def parse_duration(text: str) -> timedelta:
     if not cleaned or "".join(n + u for n, u in parts) != cleaned:
         raise BadInput(
             "bad_duration",
-            f"Durée invalide : « {text} » (exemples : 24h, 90m, 2d, 1h30m).",
+            f"Durée invalide : « {text} » (exemples : 24h, 90m, 2j, 1h30m).",
         )
     return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
 
@@ -373,9 +373,9 @@ def purge_codes(
                 )
                 uow.commit()
     except OperationalError as exc:
-        raise interrupted(unavailable(exc), report.total, "code(s)") from None
+        raise interrupted(unavailable(exc), report.total, "code") from None
     except Refused as error:  # database_busy: another writer held the lock too long
-        raise interrupted(error, report.total, "code(s)") from None
+        raise interrupted(error, report.total, "code") from None
     return report
 
 
@@ -409,7 +409,7 @@ def purge_audit(
         batch_size=batch_size,
         pause=pause,
         between_batches=between_batches,
-        what="événement(s)",
+        what="événement",
         action="audit.purge",
         older_than_days=days,
         before=clock.paris_iso(report.cutoff),
