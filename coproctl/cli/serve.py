@@ -19,7 +19,7 @@ INSECURE_ENV = "COPROCTL_SERVE_INSECURE_HTTP"  # read by coproctl.web's factory 
 def serve(
     ctx: typer.Context,
     host: Annotated[
-        str, typer.Option("--host", help="Adresse d'écoute (derrière nginx : 127.0.0.1).")
+        str, typer.Option("--host", help="Adresse d'écoute (derrière nginx : 127.0.0.1).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port d'écoute.")] = 8000,
     workers: Annotated[
@@ -30,7 +30,7 @@ def serve(
         bool,
         typer.Option(
             "--insecure-http",
-            help="Essais locaux sans HTTPS : le cookie de session perd l'attribut Secure. "
+            help="Essais locaux sans HTTPS : le cookie de session perd l'attribut Secure. "
             "Jamais en production.",
         ),
     ] = False,
@@ -43,7 +43,7 @@ def serve(
         except ImportError:
             raise BadInput(
                 "web_missing",
-                "Les pages web demandent l'extra « web » : pip install 'coproctl[web]'.",
+                "Les pages web demandent l'extra « web » : pip install 'coproctl[web]'.",
             ) from None
         from coproctl.config import load_settings
         from coproctl.services.web.readiness import prepare
@@ -59,7 +59,7 @@ def serve(
     scheme = "http" if insecure_http else "https (derrière le proxy)"
     typer.echo(
         f"Pages des copropriétaires sur http://{host}:{port}/ ({scheme}, "
-        f"{workers} processus) ; Ctrl-C pour arrêter.",
+        f"{workers} processus) ; Ctrl-C pour arrêter.",
         err=True,
     )
     options = {

@@ -90,8 +90,9 @@ def test_the_code_step_answers_like_a_real_code_when_none_went(site: Site, case:
 
 
 def test_the_fake_tries_use_the_procedures_words() -> None:
-    assert wrong_code(1, 5).message == "Code incorrect. Il vous reste 4 essais."
-    assert wrong_code(4, 5).message == "Code incorrect. Il vous reste 1 essai."
+    # the same characters as verify_code's (its no-break space too): nothing tells them apart
+    assert wrong_code(1, 5).message == "Code incorrect. Il vous reste 4 essais."
+    assert wrong_code(4, 5).message == "Code incorrect. Il vous reste 1 essai."
     assert wrong_code(5, 5).code == "code_attempts_exhausted"
     assert wrong_code(6, 5).code == "code_attempts_exhausted"
 

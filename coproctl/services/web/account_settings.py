@@ -14,6 +14,7 @@ from coproctl.services.procedures.email_change import start_email_change
 from coproctl.services.procedures.new_password import PasswordChanged, change_password
 from coproctl.services.web import sessions, signin, steps
 from coproctl.services.web.sessions import OwnerSession
+from coproctl.typography import count
 
 
 def send_email_code(
@@ -50,7 +51,9 @@ def resend_email_code(backoffice: Backoffice, current: OwnerSession) -> CodeSent
     steps.require_signed_in(current)
     steps.require(current, steps.EMAIL_CODE)
     sent = resend_code(backoffice, current.state["identifiant"])
-    steps.notice(current, f"Un nouveau code, valable {sent.minutes} minutes, a été envoyé.")
+    steps.notice(
+        current, f"Un nouveau code, valable {count(sent.minutes, 'minute')}, a été envoyé."
+    )
     sessions.save(backoffice, current)
     return sent
 

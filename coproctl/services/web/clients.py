@@ -27,8 +27,8 @@ def trusted_networks(setting: str) -> tuple[Network, ...]:
         except ValueError:
             raise BadInput(
                 "bad_setting",
-                f"WEB_TRUSTED_PROXIES : « {item} » n'est ni une adresse IP ni un réseau "
-                "(exemples : 127.0.0.1, 10.0.0.0/24, ::1).",
+                f"WEB_TRUSTED_PROXIES : « {item} » n'est ni une adresse IP ni un réseau "
+                "(exemples : 127.0.0.1, 10.0.0.0/24, ::1).",
             ) from None
     return tuple(networks)
 

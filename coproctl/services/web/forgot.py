@@ -21,6 +21,7 @@ from coproctl.services.procedures.forgotten import forgot_password
 from coproctl.services.procedures.new_password import PasswordChanged, set_password
 from coproctl.services.web import sessions, signin, steps
 from coproctl.services.web.sessions import OwnerSession
+from coproctl.typography import count
 
 
 def ask_code(
@@ -42,7 +43,7 @@ def ask_code(
 
 
 def ask_again(backoffice: Backoffice, current: OwnerSession, address: str) -> str:
-    """« Recevoir un nouveau code »: step 1 again with what was typed; its answer."""
+    """« Recevoir un nouveau code »: step 1 again with what was typed; its answer."""
     steps.require(current, steps.FORGOT_CODE)
     identifiant = current.state["identifiant"]
     signin.count_request(backoffice, address, identifiant)
@@ -69,17 +70,17 @@ def wrong_code(tries: int, max_attempts: int) -> Refused:
     if tries > max_attempts:
         return Refused(
             "code_attempts_exhausted",
-            "Trop d'essais avec ce code : il est annulé. Demandez un nouveau code.",
+            "Trop d'essais avec ce code : il est annulé. Demandez un nouveau code.",
         )
     if left <= 0:
         return Refused(
             "code_attempts_exhausted",
-            "Code incorrect. C'était le dernier essai permis : ce code est annulé, "
+            "Code incorrect. C'était le dernier essai permis : ce code est annulé, "
             "demandez un nouveau code.",
         )
     return Refused(
         "code_invalid",
-        f"Code incorrect. Il vous reste {left} essai{'s' if left > 1 else ''}.",
+        f"Code incorrect. Il vous reste {count(left, 'essai')}.",
         attempts_left=left,
     )
 

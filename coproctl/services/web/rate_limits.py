@@ -35,7 +35,7 @@ IDENTIFIANT = "identifiant"
 def rate_limited(retry_after: int) -> Refused:
     return Refused(
         "rate_limited",
-        "Trop de demandes en peu de temps : patientez une minute avant de réessayer.",
+        "Trop de demandes en peu de temps : patientez une minute avant de réessayer.",
         retry_after=retry_after,
     )
 

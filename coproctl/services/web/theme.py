@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from coproctl.config import Settings
 from coproctl.errors import BadInput
+from coproctl.typography import decimal
 
 MIN_CONTRAST = 4.5
 WHITE = "#ffffff"
@@ -50,14 +51,14 @@ def theme(settings: Settings) -> Theme:
     ):
         if not _HEX.match(value):
             raise BadInput(
-                "bad_setting", f"{setting} doit être une couleur #rrggbb (reçu : « {value} »)."
+                "bad_setting", f"{setting} doit être une couleur #rrggbb (reçu : « {value} »)."
             )
         ratio = contrast(value, WHITE)
         if ratio < MIN_CONTRAST:
             raise BadInput(
                 "bad_setting",
-                f"{setting} {value} : contraste de {ratio:.1f}:1 avec le blanc, il faut au "
-                f"moins {MIN_CONTRAST}:1 pour que le texte reste lisible (choisissez une "
+                f"{setting} {value} : contraste de {decimal(ratio)}:1 avec le blanc, il faut au "
+                f"moins {decimal(MIN_CONTRAST)}:1 pour que le texte reste lisible (choisissez une "
                 "teinte plus foncée).",
             )
     return Theme(

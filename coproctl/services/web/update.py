@@ -20,6 +20,7 @@ from coproctl.services.procedures.password_plan import PasswordPlan, plan_passwo
 from coproctl.services.procedures.update import start_update_signed_in
 from coproctl.services.web import sessions, signin, steps
 from coproctl.services.web.sessions import OwnerSession
+from coproctl.typography import count
 
 
 def send_code(
@@ -49,10 +50,12 @@ def send_code(
 
 
 def resend(backoffice: Backoffice, current: OwnerSession) -> CodeSent:
-    """« Recevoir un nouveau code » (the procedures' cooldown and hourly cap apply)."""
+    """« Recevoir un nouveau code » (the procedures' cooldown and hourly cap apply)."""
     steps.require(current, steps.UPDATE_CODE)
     sent = resend_code(backoffice, current.state["identifiant"])
-    steps.notice(current, f"Un nouveau code, valable {sent.minutes} minutes, a été envoyé.")
+    steps.notice(
+        current, f"Un nouveau code, valable {count(sent.minutes, 'minute')}, a été envoyé."
+    )
     sessions.save(backoffice, current)
     return sent
 

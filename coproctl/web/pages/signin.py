@@ -11,8 +11,8 @@ from coproctl.web.context import Page
 
 FIELDS = ["identifiant", "password"]
 ENDED = {
-    "expiree": "Votre session a pris fin (trop longtemps sans activité) : reconnectez-vous.",
-    "mot-de-passe": "Votre session a pris fin : le mot de passe du compte a changé. "
+    "expiree": "Votre session a pris fin (trop longtemps sans activité) : reconnectez-vous.",
+    "mot-de-passe": "Votre session a pris fin : le mot de passe du compte a changé. "
     "Reconnectez-vous.",
 }
 

@@ -32,8 +32,8 @@
       timer = setTimeout(function () {
         if (report) {
           report.textContent = met === items.length
-            ? "Les 4 règles sont respectées."
-            : met + " règle" + (met > 1 ? "s" : "") + " sur 4 respectée" + (met > 1 ? "s" : "") + ".";
+            ? "Les 4\u00a0règles sont respectées."
+            : met + "\u00a0règle" + (met > 1 ? "s" : "") + " sur 4 respectée" + (met > 1 ? "s" : "") + ".";
         }
       }, 600);
     }

@@ -20,7 +20,11 @@ def on_page(page: Any, name: str) -> None:
 
 
 def control(page: Any, name: str) -> Any:
-    """A button or a link named ``name`` (the pages may make either a form's button)."""
+    """A button or a link named ``name`` (the pages may make either a form's button).
+
+    Playwright normalises white space in accessible names, the no-break space included: the
+    name « Mot de passe oublié ? » finds the link the page writes « Mot de passe
+    oublié&nbsp;? » (French typography), and names stay written with plain spaces here."""
     return page.get_by_role("button", name=name, exact=True).or_(
         page.get_by_role("link", name=name, exact=True)
     )
