@@ -108,8 +108,8 @@ def forgot(
     correspondent.
 
     La réponse est la même dans tous les cas ; une ligne pour le personnel, sur la sortie
-    d'erreur (ou « staff_note » en --json), dit si un code est parti, sinon pourquoi, et la
-    suite.
+    d'erreur (ou « staff_note » en --json), dit si un code a été remis à l'envoi, sinon
+    pourquoi, et la suite.
     """
     with backoffice(ctx) as office:
         from coproctl.services.procedures.forgotten import forgot_password

@@ -53,8 +53,9 @@ def test_owner_answer_unchanged_staff_line_says_why(cli: Cli) -> None:
     assert "pour le personnel" not in runs["match"].stdout
     staff = {name: staff_line(run.stderr) for name, run in runs.items()}
     assert staff["match"] == (
-        "pour le personnel : code envoyé à l'adresse vérifiée du compte ; étape suivante : "
-        "le propriétaire le saisit : coproctl code verify ACT001."
+        "pour le personnel : code remis à l'envoi, vers l'adresse vérifiée du compte ; "
+        "étape suivante : le propriétaire le saisit : coproctl code verify ACT001 (ce qu'est "
+        "devenu l'e-mail : coproctl account show ACT001)."
     )
     assert staff["wrong_email"].startswith(
         "pour le personnel : aucun code envoyé — ce n'est pas l'adresse vérifiée du compte ; "

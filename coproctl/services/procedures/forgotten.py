@@ -29,7 +29,7 @@ from coproctl.typography import count
 class StaffNote:
     """For staff only: why a code was or was not sent, and what to do next."""
 
-    code: str  # "code_sent", or the reason nothing was sent (unknown_identifiant, ...)
+    code: str  # "code_sent" (handed over to delivery), or why nothing was sent
     message: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -52,9 +52,12 @@ class ForgotAnswer:
 
 # the staff note of each case: what happened, then the next step
 _STAFF_NOTES = {
+    # the command answers as it hands the code to a detached deliverer (or to cron, with
+    # MAIL_DELIVERY=queue): it cannot know yet whether the relay took it
     "code_sent": (
-        "code envoyé à l'adresse vérifiée du compte",
-        "le propriétaire le saisit : coproctl code verify {identifiant}",
+        "code remis à l'envoi, vers l'adresse vérifiée du compte",
+        "le propriétaire le saisit : coproctl code verify {identifiant} (ce qu'est devenu "
+        "l'e-mail : coproctl account show {identifiant})",
     ),
     "unknown_identifiant": (
         "aucun code envoyé — identifiant inconnu",
