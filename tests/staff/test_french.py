@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from typing import Any
 
 import pytest
@@ -41,13 +42,9 @@ CLICK_ENGLISH = (
     "<int",
     "COMMAND [ARGS]",
 )
-# groups still at work when the help was swept (their help is theirs to translate): every
-# other module's help must be French, every word; drop a module here once it is swept
-NOT_SWEPT_YET = {
-    "coproctl.cli.mail",  # MAIL
-    "coproctl.cli.config",  # MAIL
-    "coproctl.cli.serve",  # WEB
-}
+# modules whose help is not French yet (none now: MAIL's and WEB's were swept last); every
+# other module's help must be French, every word
+NOT_SWEPT_YET: set[str] = set()
 
 
 def _run(*args: str, **env: str) -> Any:
@@ -301,3 +298,22 @@ def test_ctrl_c_at_a_prompt_exits_130(cli: Cli, terminal: Terminal) -> None:
     assert cli.json("account", "show", "LEF001").data["password_changed_at"] is not None
     events = cli.json("audit", "list", "--account", "LEF001").data
     assert [e["action"] for e in events] == ["account.create"]
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["mail", "retry"], r"coproctl mail retry \[OPTIONS\] \[NUMÉRO\]\.\.\."),
+        (["mail", "test"], r"coproctl mail test \[OPTIONS\] \{ADRESSE\}"),
+        (["mail", "preview"], r"coproctl mail preview \[OPTIONS\] \[TYPE\]"),
+        (["mail", "purge"], r"--older-than\s+JOURS"),
+        (["mail", "list"], r"--status\s+STATUT"),
+    ],
+)
+def test_mail_placeholders_are_french(args: list[str], shown: str) -> None:
+    """Argument and option placeholders too: no ``{address}``, ``[ids]``, ``DAYS``."""
+    run = _run(*args, "--help")
+    assert run.exit_code == 0, run.output
+    assert re.search(shown, run.stdout.replace("\u00a0", " ")), run.stdout
+    for english in (r"\{address\}", r"\[ids\]", r"\[kind\]", r"\bDAYS\b"):
+        assert not re.search(english, run.stdout), english
