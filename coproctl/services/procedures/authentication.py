@@ -11,7 +11,7 @@ A pending account whose letter password is older than ``INITIAL_PASSWORD_DAYS`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from coproctl import clock
@@ -193,6 +193,9 @@ class LoginResult:
     identifiant: str
     status: str
     next_step: str  # "active" or "update required"
+    # for a face that opens a session on it (not output: ``as_dict`` leaves them out)
+    account_id: int | None = None
+    password_changed_at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"identifiant": self.identifiant, "status": self.status, "next_step": self.next_step}
@@ -205,4 +208,10 @@ def login(backoffice: Backoffice, identifiant: str, password: str) -> LoginResul
         assert account.status in (PENDING, ACTIVE)
         audit.record(uow.session, backoffice.actor, "login", account=account, next_step=next_step)
         uow.commit()
-        return LoginResult(account.identifiant, account.status, next_step)
+        return LoginResult(
+            account.identifiant,
+            account.status,
+            next_step,
+            account.id,
+            account.password_changed_at,
+        )

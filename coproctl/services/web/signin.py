@@ -36,17 +36,16 @@ def sign_in(
     steps.required(password, "password", "Saisissez votre mot de passe.")
     count_request(backoffice, address, identifiant)
     result = login(backoffice, identifiant, password)
-    account = _account(backoffice, result.identifiant)
-    assert account.id is not None
+    assert result.account_id is not None
     state = {
-        "identifiant": account.identifiant,
-        "stamp": sessions.stamp_of(account.password_changed_at),
+        "identifiant": result.identifiant,
+        "stamp": sessions.stamp_of(result.password_changed_at),
     }
     if result.next_step == "active":
         state.update(signed_in=True, step=steps.SPACE)
     else:
         state.update(step=steps.UPDATE_EMAIL)
-    return sessions.start(backoffice, current, state, account.id)
+    return sessions.start(backoffice, current, state, result.account_id)
 
 
 def sign_out(backoffice: Backoffice, current: OwnerSession) -> OwnerSession:
